@@ -1,0 +1,108 @@
+// internal.h — what the allocator's files call of each other, plus the O(1) address
+// arithmetic every path uses.
+//
+// Call tree:
+//   malloc -> heap_malloc_small -> page pop                        (alloc.cc, fast)
+//                              \-> refill: inline promotion (opt 1) | malloc_generic
+//   malloc_generic -> admin every admin_interval calls (opt 5)     (alloc.cc, heap.cc)
+//                  -> find_free_page -> page_free_collect (opt 2)   (page.cc)
+//                                    -> extend_free (opt 3)
+//                                    -> collect_retired -> page_fresh -> segment_page_alloc
+//   free -> local push + page_retire (opt 4) | free_generic -> free_block_mt   (free.cc)
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "debug.h"
+#include "types.h"
+
+namespace alloclab {
+
+// ---- address arithmetic ------------------------------------------------------------------
+inline Segment* segment_of(const void* p) noexcept {
+  return reinterpret_cast<Segment*>(reinterpret_cast<std::uintptr_t>(p) & ~kSegmentMask);
+}
+inline Page* page_of(Segment* segment, const void* p) noexcept {
+  const std::uintptr_t offset = reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(segment);
+  return &segment->pages[offset >> segment->page_shift];
+}
+inline Page* page_of(const void* p) noexcept { return page_of(segment_of(p), p); }
+
+// The block containing an interior pointer (aligned allocations hand out interior pointers).
+inline Block* page_block_of(const Page* page, const void* p) noexcept {
+  const std::size_t offset = static_cast<std::size_t>(static_cast<const std::uint8_t*>(p) - page->page_start);
+  return reinterpret_cast<Block*>(page->page_start + offset - offset % page->block_size);
+}
+
+// Unique per live thread and free to read: the thread pointer (mimalloc does the same).
+inline std::uintptr_t current_thread_id() noexcept {
+  std::uintptr_t tp;
+  __asm__("movq %%fs:0, %0" : "=r"(tp));
+  return tp;
+}
+
+// ---- the thread's heap -------------------------------------------------------------------
+extern Heap g_empty_heap;  // every thread starts here; its direct table forces the generic path
+extern Page g_empty_page;
+extern thread_local Heap* tl_heap __attribute__((tls_model("initial-exec")));
+
+// ---- delayed-free state on Page::thread_free ---------------------------------------------
+inline DelayedState delayed_state(std::uintptr_t tf) noexcept { return static_cast<DelayedState>(tf & kDelayedMask); }
+inline Block* thread_free_block(std::uintptr_t tf) noexcept { return reinterpret_cast<Block*>(tf & ~kDelayedMask); }
+// Sets the state; waits while a remote free is mid-way (kDelayedFreeing); never overrides
+// kNeverDelayedFree unless `override_never`.
+void page_set_delayed(Page* page, DelayedState state, bool override_never) noexcept;
+
+// ---- page queues (page_queue.cc) ----------------------------------------------------------
+PageQueue* heap_queue_of(Heap* heap, const Page* page) noexcept;  // the full queue if in_full
+void queue_push_front(Heap* heap, PageQueue* pq, Page* page) noexcept;
+void queue_push_back(Heap* heap, PageQueue* pq, Page* page) noexcept;
+void queue_remove(Heap* heap, PageQueue* pq, Page* page) noexcept;
+void queue_move_to_front(Heap* heap, PageQueue* pq, Page* page) noexcept;
+inline bool queue_is_special(const PageQueue* pq, const Heap* heap) noexcept { return pq == &heap->pages[kBinFull]; }
+
+// ---- pages (page.cc) ---------------------------------------------------------------------
+void page_init(Heap* heap, Page* page, std::uint8_t bin) noexcept;
+void page_free_collect(Page* page, bool force) noexcept;
+void page_retire(Page* page) noexcept;
+void page_free(Heap* heap, Page* page, PageQueue* pq) noexcept;
+void page_to_full(Heap* heap, Page* page, PageQueue* pq) noexcept;
+void page_unfull(Heap* heap, Page* page) noexcept;
+Page* find_free_page(Heap* heap, std::uint8_t bin) noexcept;
+void collect_retired(Heap* heap, bool force) noexcept;
+
+// ---- segments (segment.cc) ---------------------------------------------------------------
+Page* segment_page_alloc(Heap* heap, SegmentKind kind) noexcept;  // a free page slot, or nullptr
+void segment_page_free(Heap* heap, Page* page) noexcept;
+void segment_abandon_all(Heap* heap) noexcept;  // thread exit: hand live segments over
+bool segment_try_reclaim(Heap* heap) noexcept;  // take over one abandoned segment
+void* huge_alloc(std::size_t size, std::size_t alignment, bool zero) noexcept;
+void huge_free(Segment* segment) noexcept;
+void segment_cache_collect(bool force) noexcept;  // purge/unmap cached segments past their delay
+void segments_fork_prepare() noexcept;
+void segments_fork_parent() noexcept;
+void segments_fork_child() noexcept;
+
+// ---- heaps (heap.cc) ---------------------------------------------------------------------
+Heap* heap_init_thread() noexcept;  // nullptr when out of memory
+void heap_done(Heap* heap) noexcept;
+void heap_admin(Heap* heap) noexcept;
+void heap_collect(Heap* heap, bool force) noexcept;
+void heap_delayed_free(Heap* heap, bool all) noexcept;
+void process_init() noexcept;
+void heaps_fork_prepare() noexcept;
+void heaps_fork_parent() noexcept;
+void heaps_fork_child() noexcept;
+Counters heaps_sum_counters() noexcept;
+
+// ---- allocation and free (alloc.cc, free.cc) ------------------------------------------------
+void* malloc_generic(Heap* heap, std::size_t size, bool zero) noexcept;
+void* heap_malloc(std::size_t size, bool zero) noexcept;
+void* heap_malloc_aligned(std::size_t size, std::size_t alignment, bool zero) noexcept;
+void* heap_realloc(void* p, std::size_t size) noexcept;
+void heap_free(void* p) noexcept;
+void free_block_local(Heap* heap, Page* page, Block* block, bool check_full) noexcept;
+std::size_t usable_size(const void* p) noexcept;
+
+}  // namespace alloclab

@@ -1,0 +1,334 @@
+// segment.cc — segments: page slots for heaps, huge blocks, a small cache of freed segments
+// (purged after kPurgeDelayMs, unmapped after kUnmapDelayMs), and abandonment/reclaim of a
+// dead thread's segments.
+#include <cerrno>
+#include <cstring>
+
+#include "internal.h"
+#include "lock.h"
+#include "os.h"
+
+namespace alloclab {
+namespace {
+
+inline constexpr std::size_t kCacheSlots = 16;
+inline constexpr std::size_t kCacheMaxSegmentSize = 64 * 1024 * 1024;  // larger: unmap at once
+inline constexpr std::uint64_t kPurgeDelayMs = 10;
+inline constexpr std::uint64_t kUnmapDelayMs = 2000;
+inline constexpr int kMaxReclaimPerCall = 8;
+
+struct SegmentCache {
+  SpinLock lock;
+  Segment* slots[kCacheSlots];
+  std::uint64_t last_collect_ms;
+};
+SegmentCache g_cache;
+
+struct AbandonedList {
+  SpinLock lock;
+  Segment* head;
+  std::size_t count;
+};
+AbandonedList g_abandoned;
+
+std::size_t page_shift_of(SegmentKind kind) noexcept {
+  switch (kind) {
+    case SegmentKind::kSmall: return kSmallPageShift;
+    case SegmentKind::kMedium: return kMediumPageShift;
+    case SegmentKind::kHuge: break;
+  }
+  return kHugePageShift;
+}
+
+// A cached segment that fits `size` without wasting more than half again; else a new mapping.
+Segment* segment_map(std::size_t size) noexcept {
+  Segment* found = nullptr;
+  {
+    LockGuard guard(g_cache.lock);
+    for (Segment*& slot : g_cache.slots) {
+      if (slot != nullptr && slot->mapped_size >= size && slot->mapped_size - size <= size / 2) {
+        found = slot;
+        slot = nullptr;
+        break;
+      }
+    }
+  }
+  if (found != nullptr) return found;
+  auto* segment = static_cast<Segment*>(os_map_aligned(size, kSegmentSize));
+  if (segment == nullptr) return nullptr;
+  segment->mapped_size = size;
+  segment->purged = true;  // fresh from the OS: zero
+  return segment;
+}
+
+void segment_setup(Segment* segment, SegmentKind kind, std::uintptr_t thread_id) noexcept {
+  const std::size_t mapped = segment->mapped_size;
+  const bool zero = segment->purged;
+  // The header's page array is metadata we own: reset it (cheap next to a page fault).
+  std::memset(static_cast<void*>(segment), 0, sizeof(Segment));
+  segment->mapped_size = mapped;
+  segment->kind = kind;
+  segment->page_shift = static_cast<std::uint8_t>(page_shift_of(kind));
+  segment->page_count = kind == SegmentKind::kHuge ? 1 : static_cast<std::uint32_t>(kSegmentSize >> segment->page_shift);
+  for (std::uint32_t i = 0; i < segment->page_count; ++i) segment->pages[i].is_zero_init = zero;
+  segment->thread_id.store(thread_id, std::memory_order_release);
+}
+
+// Returns a segment to the cache (or the OS). The cache keeps the most recent kCacheSlots.
+void segment_release(Segment* segment) noexcept {
+  segment->thread_id.store(0, std::memory_order_relaxed);
+  if (segment->mapped_size <= kCacheMaxSegmentSize) {
+    segment->cached_at_ms = os_now_ms();
+    segment->purged = false;
+    Segment* evicted = segment;
+    {
+      LockGuard guard(g_cache.lock);
+      for (Segment*& slot : g_cache.slots) {
+        if (slot == nullptr) {
+          slot = segment;
+          evicted = nullptr;
+          break;
+        }
+      }
+      if (evicted != nullptr) {  // full: replace the oldest
+        Segment** oldest = &g_cache.slots[0];
+        for (Segment*& slot : g_cache.slots) {
+          if (slot->cached_at_ms < (*oldest)->cached_at_ms) oldest = &slot;
+        }
+        evicted = *oldest;
+        *oldest = segment;
+      }
+    }
+    if (evicted != nullptr) os_unmap(evicted, evicted->mapped_size);
+  } else {
+    os_unmap(segment, segment->mapped_size);
+  }
+  segment_cache_collect(false);
+}
+
+void free_queue_remove(Heap* heap, Segment* segment) noexcept {
+  if (!segment->in_free_queue) return;
+  Segment*& head = heap->free_segments[segment->kind == SegmentKind::kSmall ? 0 : 1];
+  if (segment->prev != nullptr) segment->prev->next = segment->next;
+  if (segment->next != nullptr) segment->next->prev = segment->prev;
+  if (head == segment) head = segment->next;
+  segment->next = segment->prev = nullptr;
+  segment->in_free_queue = false;
+}
+
+void free_queue_push(Heap* heap, Segment* segment) noexcept {
+  if (segment->in_free_queue) return;
+  Segment*& head = heap->free_segments[segment->kind == SegmentKind::kSmall ? 0 : 1];
+  segment->prev = nullptr;
+  segment->next = head;
+  if (head != nullptr) head->prev = segment;
+  head = segment;
+  segment->in_free_queue = true;
+}
+
+void segment_free(Heap* heap, Segment* segment) noexcept {
+  free_queue_remove(heap, segment);
+  segment_release(segment);
+}
+
+// Takes the first free page slot of a segment in the heap's free queue for `kind`.
+Page* take_page_slot(Heap* heap, SegmentKind kind) noexcept {
+  Segment* segment = heap->free_segments[kind == SegmentKind::kSmall ? 0 : 1];
+  if (segment == nullptr) return nullptr;
+  for (std::uint32_t i = 0; i < segment->page_count; ++i) {
+    Page* page = &segment->pages[i];
+    if (!page->in_use) {
+      page->in_use = true;
+      if (++segment->used_pages == segment->page_count) free_queue_remove(heap, segment);
+      return page;
+    }
+  }
+  fatal("segment in the free queue has no free page slot", __FILE__, __LINE__);
+}
+
+// One page slot fewer in use: the segment goes back to its heap's free queue, or away.
+void segment_unref(Heap* heap, Segment* segment) noexcept {
+  ALLOCLAB_ASSERT(segment->used_pages > 0);
+  if (--segment->used_pages == 0) {
+    segment_free(heap, segment);
+  } else if (segment->used_pages < segment->page_count) {
+    free_queue_push(heap, segment);
+  }
+}
+
+Segment* abandoned_pop() noexcept {
+  LockGuard guard(g_abandoned.lock);
+  Segment* segment = g_abandoned.head;
+  if (segment != nullptr) {
+    g_abandoned.head = segment->next;
+    --g_abandoned.count;
+    segment->next = nullptr;
+  }
+  return segment;
+}
+
+}  // namespace
+
+Page* segment_page_alloc(Heap* heap, SegmentKind kind) noexcept {
+  if (Page* page = take_page_slot(heap, kind)) return page;
+  // Reclaiming abandoned segments first keeps memory bounded when threads come and go.
+  for (int i = 0; i < kMaxReclaimPerCall && segment_try_reclaim(heap); ++i) {
+    if (Page* page = take_page_slot(heap, kind)) return page;
+  }
+  Segment* segment = segment_map(kSegmentSize);
+  if (segment == nullptr) return nullptr;
+  segment_setup(segment, kind, heap->thread_id);
+  free_queue_push(heap, segment);
+  return take_page_slot(heap, kind);
+}
+
+void segment_page_free(Heap* heap, Page* page) noexcept {
+  page->in_use = false;
+  page->is_zero_init = false;
+  segment_unref(heap, segment_of(page));
+}
+
+void segment_abandon_all(Heap* heap) noexcept {
+  // Every owned segment has at least one page in use, and every page in use is in a queue.
+  for (PageQueue& pq : heap->pages) {
+    for (Page* page = pq.first; page != nullptr; page = page->next) {
+      Segment* segment = segment_of(page);
+      if (segment->thread_id.load(std::memory_order_relaxed) == 0) continue;  // already handed over
+      free_queue_remove(heap, segment);
+      for (std::uint32_t i = 0; i < segment->page_count; ++i) {
+        Page* p = &segment->pages[i];
+        if (!p->in_use) continue;
+        p->flags &= static_cast<std::uint8_t>(~kPageInFull);
+        p->retire_expire = 0;
+        p->heap.store(nullptr, std::memory_order_release);
+      }
+      segment->thread_id.store(0, std::memory_order_release);
+      LockGuard guard(g_abandoned.lock);
+      segment->next = g_abandoned.head;
+      g_abandoned.head = segment;
+      ++g_abandoned.count;
+    }
+  }
+  for (PageQueue& pq : heap->pages) pq.first = pq.last = nullptr;
+  heap->free_segments[0] = heap->free_segments[1] = nullptr;
+}
+
+bool segment_try_reclaim(Heap* heap) noexcept {
+  Segment* segment = abandoned_pop();
+  if (segment == nullptr) return false;
+  ALLOCLAB_STAT(heap, segments_reclaimed);
+  segment->thread_id.store(heap->thread_id, std::memory_order_release);
+  segment->prev = segment->next = nullptr;
+  segment->in_free_queue = false;
+  // Hold a pseudo page-reference so freeing empty pages cannot release the segment mid-loop.
+  ++segment->used_pages;
+  for (std::uint32_t i = 0; i < segment->page_count; ++i) {
+    Page* page = &segment->pages[i];
+    if (!page->in_use) continue;
+    page_set_delayed(page, kNoDelayedFree, true);
+    page->heap.store(heap, std::memory_order_release);
+    page_free_collect(page, false);
+    PageQueue* pq = &heap->pages[page->bin];
+    queue_push_front(heap, pq, page);
+    if (page->used == 0) page_free(heap, page, pq);
+  }
+  segment_unref(heap, segment);
+  return true;
+}
+
+void* huge_alloc(std::size_t size, std::size_t alignment, bool zero) noexcept {
+  if (alignment < kMinAlign) alignment = kMinAlign;
+  const std::size_t header = (sizeof(Segment) + kOsPageSize - 1) & ~(kOsPageSize - 1);
+  const std::size_t offset = (header + alignment - 1) & ~(alignment - 1);
+  if (size > (std::size_t{1} << 46) || alignment > kMaxAlignment) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  const std::size_t need = (offset + size + kOsPageSize - 1) & ~(kOsPageSize - 1);
+  Segment* segment = segment_map(need);
+  if (segment == nullptr) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  const bool was_zero = segment->purged;
+  segment_setup(segment, SegmentKind::kHuge, 0);  // unowned: any thread frees it directly
+  Page* page = &segment->pages[0];
+  page->in_use = true;
+  page->page_start = reinterpret_cast<std::uint8_t*>(segment) + offset;
+  page->block_size = segment->mapped_size - offset;
+  page->reserved = page->capacity = 1;
+  page->used = 1;
+  page->bin = kBinHuge;
+  page->thread_free.store(kNeverDelayedFree, std::memory_order_relaxed);
+  segment->used_pages = 1;
+  if (Heap* heap = tl_heap; heap != &g_empty_heap) ALLOCLAB_STAT(heap, huge_allocs);
+  if (zero && !was_zero) std::memset(page->page_start, 0, size);
+  return page->page_start;
+}
+
+void huge_free(Segment* segment) noexcept { segment_release(segment); }
+
+void segment_cache_collect(bool force) noexcept {
+  const std::uint64_t now = os_now_ms();
+  if (!force && now == g_cache.last_collect_ms) return;  // at most once per millisecond
+  Segment* to_unmap[kCacheSlots];
+  std::size_t n_unmap = 0;
+  Segment* to_purge[kCacheSlots];
+  std::size_t n_purge = 0;
+  {
+    LockGuard guard(g_cache.lock);
+    g_cache.last_collect_ms = now;
+    for (Segment*& slot : g_cache.slots) {
+      if (slot == nullptr) continue;
+      const std::uint64_t age = now - slot->cached_at_ms;
+      if (force || age >= kUnmapDelayMs) {
+        to_unmap[n_unmap++] = slot;
+        slot = nullptr;
+      } else if (!slot->purged && age >= kPurgeDelayMs) {
+        to_purge[n_purge++] = slot;
+        slot = nullptr;  // out of the cache while we madvise without the lock
+      }
+    }
+  }
+  // Everything after the first OS page goes back to the OS; the first page keeps the fields
+  // above, and segment_setup rebuilds the rest of the header on reuse.
+  static_assert(sizeof(Segment) > kOsPageSize, "page 0's blocks must start in the purged range");
+  for (std::size_t i = 0; i < n_purge; ++i) {
+    Segment* segment = to_purge[i];
+    os_purge(reinterpret_cast<std::uint8_t*>(segment) + kOsPageSize, segment->mapped_size - kOsPageSize);
+    segment->purged = true;
+  }
+  if (n_purge > 0) {
+    LockGuard guard(g_cache.lock);
+    for (std::size_t i = 0; i < n_purge; ++i) {
+      Segment** free_slot = nullptr;
+      for (Segment*& slot : g_cache.slots) {
+        if (slot == nullptr) {
+          free_slot = &slot;
+          break;
+        }
+      }
+      if (free_slot != nullptr) {
+        *free_slot = to_purge[i];
+      } else {
+        to_unmap[n_unmap++] = to_purge[i];  // the cache refilled meanwhile
+      }
+    }
+  }
+  for (std::size_t i = 0; i < n_unmap; ++i) os_unmap(to_unmap[i], to_unmap[i]->mapped_size);
+}
+
+void segments_fork_prepare() noexcept {
+  g_abandoned.lock.lock();
+  g_cache.lock.lock();
+}
+void segments_fork_parent() noexcept {
+  g_cache.lock.unlock();
+  g_abandoned.lock.unlock();
+}
+void segments_fork_child() noexcept {
+  g_cache.lock.reset_in_fork_child();
+  g_abandoned.lock.reset_in_fork_child();
+}
+
+}  // namespace alloclab
