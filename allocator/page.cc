@@ -245,38 +245,41 @@ void page_free(Heap* heap, Page* page, PageQueue* pq) noexcept {
 void page_retire(Page* page) noexcept {
   Heap* heap = page->heap.load(std::memory_order_relaxed);
   page->flags &= static_cast<std::uint8_t>(~kPageHasAligned);  // no live interior pointers remain
-  PageQueue* pq = heap_queue_of(heap, page);
-  const std::size_t bsize = page->block_size;
-  if (!queue_is_special(pq, heap)) [[likely]] {
-    const bool small = bsize <= kSmallObjSizeMax;
-    if (pq->first == page && pq->last == page) {
-      ALLOCLAB_STAT(heap, pages_retired);
-      page->retire_expire = static_cast<std::uint8_t>(small ? kOptions.retire_cycles : (kOptions.retire_cycles + 3) / 4);
-      widen_retired_range(heap, page->bin);
-      if constexpr (kOptions.hysteresis) {
-        // Make the next allocation O(1): it pops `free` instead of entering the generic path.
-        if (page->free == nullptr) {
-          page->free = page->local_free;
-          page->local_free = nullptr;
-          page->free_is_zero = false;
-        }
-      }
-      return;
-    }
+  if ((page->flags & kPageInFull) != 0) [[unlikely]] {  // the full queue is special: free at once
+    page_free(heap, page, &heap->pages[kBinFull]);
+    return;
+  }
+  PageQueue* pq = &heap->pages[page->bin];
+  const bool small = page->block_size <= kSmallObjSizeMax;
+  if (pq->first == page && pq->last == page) [[likely]] {
+    ALLOCLAB_STAT(heap, pages_retired);
+    // A page still counting down is already inside the retired range (collect_retired
+    // resets the count of a page it finds in use), so only a fresh retirement widens it.
+    if (page->retire_expire == 0) widen_retired_range(heap, page->bin);
+    page->retire_expire = static_cast<std::uint8_t>(small ? kOptions.retire_cycles : (kOptions.retire_cycles + 3) / 4);
     if constexpr (kOptions.hysteresis) {
-      // Keep one empty small page per bin briefly even though others exist, at the front so
-      // it is used next. collect_retired visits heap->hysteresis_page too, so the page is
-      // freed even after another page pushed it off the front.
-      Page* held = heap->hysteresis_page[page->bin];
-      const bool slot_busy = held != nullptr && held != page && held->retire_expire != 0 && held->used == 0;
-      if (small && page->capacity >= 4 && !slot_busy) {
-        ALLOCLAB_STAT(heap, pages_kept_hysteresis);
-        page->retire_expire = static_cast<std::uint8_t>((kOptions.retire_cycles + 3) / 4);
-        heap->hysteresis_page[page->bin] = page;
-        queue_move_to_front(heap, pq, page);
-        widen_retired_range(heap, page->bin);
-        return;
+      // Make the next allocation O(1): it pops `free` instead of entering the generic path.
+      if (page->free == nullptr) {
+        page->free = page->local_free;
+        page->local_free = nullptr;
+        page->free_is_zero = false;
       }
+    }
+    return;
+  }
+  if constexpr (kOptions.hysteresis) {
+    // Keep one empty small page per bin briefly even though others exist, at the front so it
+    // is used next. collect_retired visits heap->hysteresis_page too, so the page is freed
+    // even after another page pushed it off the front.
+    Page* held = heap->hysteresis_page[page->bin];
+    const bool slot_busy = held != nullptr && held != page && held->retire_expire != 0 && held->used == 0;
+    if (small && page->capacity >= 4 && !slot_busy) {
+      ALLOCLAB_STAT(heap, pages_kept_hysteresis);
+      if (page->retire_expire == 0) widen_retired_range(heap, page->bin);
+      page->retire_expire = static_cast<std::uint8_t>((kOptions.retire_cycles + 3) / 4);
+      heap->hysteresis_page[page->bin] = page;
+      queue_move_to_front(heap, pq, page);
+      return;
     }
   }
   page_free(heap, page, pq);
