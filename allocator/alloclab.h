@@ -15,7 +15,8 @@ extern "C" {
 // The library's identity as one line of JSON, in static storage:
 //   {"name":"baseline","stats":false,"debug":false,
 //    "options":{"inline_promotion":false,"list_swap":false,"min_extend":4,
-//               "hysteresis":false,"admin_interval":100,"retire_cycles":16}}
+//               "hysteresis":false,"admin_interval":100,"retire_cycles":16,
+//               "planted_work":0}}
 const char* alloclab_variant(void);
 
 // Internal event counters as one line of JSON, in a static buffer that the next call

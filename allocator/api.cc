@@ -57,6 +57,8 @@ constexpr TextBuffer<512> make_variant_json() {
   out.put_uint(kOptions.admin_interval);
   out.put(",\"retire_cycles\":");
   out.put_uint(kOptions.retire_cycles);
+  out.put(",\"planted_work\":");
+  out.put_uint(kOptions.planted_work);
   out.put("}}");
   return out;
 }
@@ -105,7 +107,12 @@ __attribute__((constructor)) void library_init() {
 
 using namespace alloclab;
 
-ALLOCLAB_EXPORT void* malloc(size_t size) noexcept { return heap_malloc(size, false); }
+ALLOCLAB_EXPORT void* malloc(size_t size) noexcept {
+  if constexpr (kOptions.planted_work != 0) {
+    for (std::uint32_t i = 0; i < kOptions.planted_work; ++i) __asm__ volatile("");
+  }
+  return heap_malloc(size, false);
+}
 ALLOCLAB_EXPORT void free(void* p) noexcept { heap_free(p); }
 ALLOCLAB_EXPORT void cfree(void* p) noexcept { heap_free(p); }
 

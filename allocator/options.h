@@ -35,6 +35,10 @@
 #ifndef ALLOCLAB_OPT_RETIRE_CYCLES
 #define ALLOCLAB_OPT_RETIRE_CYCLES 16
 #endif
+// Test only: a do-nothing loop of this many iterations in every malloc (planted regression).
+#ifndef ALLOCLAB_OPT_PLANTED_WORK
+#define ALLOCLAB_OPT_PLANTED_WORK 0
+#endif
 // Statistics twin: count internal events per thread (one increment each; off in timed builds).
 #ifndef ALLOCLAB_STATS
 #define ALLOCLAB_STATS 0
@@ -54,6 +58,7 @@ struct Options {
   bool hysteresis;
   std::uint32_t admin_interval;
   std::uint32_t retire_cycles;
+  std::uint32_t planted_work;
   bool stats;
   bool debug;
 };
@@ -66,6 +71,7 @@ inline constexpr Options kOptions{
     ALLOCLAB_OPT_HYSTERESIS != 0,
     ALLOCLAB_OPT_ADMIN_INTERVAL,
     ALLOCLAB_OPT_RETIRE_CYCLES,
+    ALLOCLAB_OPT_PLANTED_WORK,
     ALLOCLAB_STATS != 0,
     ALLOCLAB_DEBUG != 0,
 };
