@@ -1,0 +1,25 @@
+// registry.h — the list of workloads, built once.
+#ifndef ALLOCLAB_WORKLOADS_REGISTRY_H
+#define ALLOCLAB_WORKLOADS_REGISTRY_H
+
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "workloads/workload.h"
+
+namespace alloclab::workloads {
+
+// Every workload, in a fixed order (the order of registry.cc).
+const std::vector<Workload>& all_workloads();
+
+// The workload with this exact name, or nullptr.
+const Workload* find_workload(std::string_view name);
+
+// [{"name","family","description","default","threads","params"}...]: what --list prints.
+nlohmann::json workloads_json();
+
+}  // namespace alloclab::workloads
+
+#endif  // ALLOCLAB_WORKLOADS_REGISTRY_H
