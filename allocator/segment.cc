@@ -13,6 +13,7 @@ namespace {
 
 inline constexpr std::size_t kCacheSlots = 16;
 inline constexpr std::size_t kCacheMaxSegmentSize = 64 * 1024 * 1024;  // larger: unmap at once
+inline constexpr std::size_t kCacheMaxBytes = 128 * 1024 * 1024;       // unpurged or not
 inline constexpr std::uint64_t kPurgeDelayMs = 10;
 inline constexpr std::uint64_t kUnmapDelayMs = 2000;
 inline constexpr int kMaxReclaimPerCall = 8;
@@ -83,14 +84,16 @@ void segment_release(Segment* segment) noexcept {
     Segment* evicted = segment;
     {
       LockGuard guard(g_cache.lock);
+      std::size_t cached_bytes = segment->mapped_size;
+      for (Segment* slot : g_cache.slots) cached_bytes += slot != nullptr ? slot->mapped_size : 0;
       for (Segment*& slot : g_cache.slots) {
-        if (slot == nullptr) {
+        if (slot == nullptr && cached_bytes <= kCacheMaxBytes) {
           slot = segment;
           evicted = nullptr;
           break;
         }
       }
-      if (evicted != nullptr) {  // full: replace the oldest
+      if (evicted != nullptr && cached_bytes <= kCacheMaxBytes) {  // no free slot: replace the oldest
         Segment** oldest = &g_cache.slots[0];
         for (Segment*& slot : g_cache.slots) {
           if (slot->cached_at_ms < (*oldest)->cached_at_ms) oldest = &slot;
