@@ -31,22 +31,22 @@
 #include <nlohmann/json.hpp>
 
 #include "workloads/registry.h"
+#include "workloads/support.h"
 #include "workloads/workload.h"
 
 using alloclab::workloads::Mode;
 using alloclab::workloads::RunResult;
 using alloclab::workloads::Workload;
 
-// The region `valgrind --tool=callgrind --toggle-collect=alloclab_measured_region` counts:
-// `iterations` timed runs of one workload and nothing else. noipa keeps GCC from inlining,
-// cloning or specialising it, so the symbol callgrind looks for is the one that runs.
-// (Callgrind's toggle applies to the thread that enters the function: for multi-threaded
-// workloads it counts the calling thread only, not the workers it starts.)
+// The region `valgrind --tool=callgrind --toggle-collect=alloclab_measured_region` counts.
+// --fixed-iterations calls it once on the main thread around K timed runs, and has every
+// worker thread those runs start run its body through it too (callgrind toggles per
+// thread), so the count covers all threads' work and nothing else: not start-up, not
+// argument parsing, not printing. noipa keeps GCC from inlining, cloning or specialising
+// it, so the symbol callgrind looks for is the one that runs.
 extern "C" __attribute__((noipa, used, visibility("default"))) void alloclab_measured_region(
-    const Workload* workload, uint64_t iterations, RunResult* out) {
-  RunResult total;
-  for (uint64_t i = 0; i < iterations; ++i) total += workload->run_once(Mode::kTimed);
-  *out = total;
+    void (*fn)(void*), void* arg) {
+  fn(arg);
 }
 
 namespace {
@@ -234,14 +234,29 @@ int run_verify(const std::string& filter) {
   return 0;
 }
 
+struct FixedRun {
+  const Workload* workload;
+  uint64_t iterations;
+  RunResult result;
+};
+
+void run_fixed_iterations(void* arg) {
+  auto* run = static_cast<FixedRun*>(arg);
+  for (uint64_t i = 0; i < run->iterations; ++i) {
+    run->result += run->workload->run_once(Mode::kTimed);
+  }
+}
+
 int run_fixed(const Workload& w, uint64_t iterations) {
-  RunResult r;
+  FixedRun run{&w, iterations, {}};
+  alloclab::workloads::set_thread_body_runner(&alloclab_measured_region);
   try {
-    alloclab_measured_region(&w, iterations, &r);
+    alloclab_measured_region(&run_fixed_iterations, &run);
   } catch (const std::exception& e) {
     std::cerr << "alloclab-runner: " << e.what() << '\n';
     return kExitFailed;
   }
+  const RunResult& r = run.result;
   const nlohmann::json out = {{"workload", w.name},
                               {"iterations", iterations},
                               {"mallocs", r.mallocs},

@@ -97,6 +97,13 @@ std::span<T> scratch(int slot, size_t n) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Where worker threads run their bodies. Normally a direct call; the runner's
+// --fixed-iterations mode sets alloclab_measured_region here, so that callgrind's
+// --toggle-collect (which toggles per thread) counts the workers' instructions too.
+using ThreadBodyRunner = void (*)(void (*fn)(void*), void* arg);
+void set_thread_body_runner(ThreadBodyRunner runner);
+ThreadBodyRunner thread_body_runner();
+
 // Runs body(i) for i in [0, n) on n new threads and joins them. If a body throws, `stop`
 // (when given) is set so that the others can leave their wait loops, and the first
 // exception is rethrown in the caller after every thread has joined.
@@ -109,8 +116,13 @@ void run_threads(int n, Body&& body, std::atomic<bool>* stop = nullptr) {
   std::array<std::thread, kMaxThreads> threads{};
   for (int i = 0; i < n; ++i) {
     threads[i] = std::thread([&, i] {
+      auto call = [&] { body(i); };
       try {
-        body(i);
+        if (ThreadBodyRunner runner = thread_body_runner()) {
+          runner([](void* c) { (*static_cast<decltype(call)*>(c))(); }, &call);
+        } else {
+          call();
+        }
       } catch (...) {
         errors[i] = std::current_exception();
         if (stop != nullptr) stop->store(true, std::memory_order_relaxed);

@@ -8,6 +8,8 @@
 // past a neighbour's end, or a stale block from an earlier run all show as a mismatch.
 #include "workloads/tracker.h"
 
+#include "workloads/support.h"  // thread_body_runner
+
 #include <atomic>
 #include <bit>
 #include <cstdio>
@@ -63,8 +65,14 @@ std::string hex(uint64_t v) {
 }
 
 std::atomic<uint64_t> next_run_id{1};
+std::atomic<ThreadBodyRunner> body_runner{nullptr};
 
 }  // namespace
+
+void set_thread_body_runner(ThreadBodyRunner runner) {
+  body_runner.store(runner, std::memory_order_release);
+}
+ThreadBodyRunner thread_body_runner() { return body_runner.load(std::memory_order_acquire); }
 
 RunContext new_run(Mode mode, const char* workload) {
   return RunContext{mode, workload, next_run_id.fetch_add(1, std::memory_order_relaxed)};
