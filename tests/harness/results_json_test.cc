@@ -1,0 +1,158 @@
+// The results file: schema validation (of produced files and of broken ones), round trip,
+// loading errors, and the atomic write.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "atomic_file.h"
+#include "error.h"
+#include "results_json.h"
+#include "scheduler.h"
+#include "schema_validator.h"
+#include "test_util.h"
+
+#ifndef ALLOCLAB_HARNESS_SOURCE_DIR
+#error "ALLOCLAB_HARNESS_SOURCE_DIR must point at harness/"
+#endif
+
+namespace alloclab::harness {
+namespace {
+
+RunResults produced_run() {
+  RunResults r;
+  AllocatorSpec b;
+  b.name = "baseline";
+  b.library = "/fake/liballoclab-baseline.so";
+  b.expected_variant = "baseline";
+  b.factors = "00";
+  AllocatorSpec g;
+  g.name = "glibc";
+  g.kind = AllocatorKind::peer;
+  r.allocators = {b, g};
+  r.skipped = {{"tcmalloc", AllocatorKind::peer, "not installed"}};
+  r.failures = {{"tcmalloc", "", 0, Phase::setup, Status::skipped, "not installed"}};
+  WorkloadSpec w;
+  w.name = "w1";
+  r.workloads = {w};
+  r.factor_names = {"a", "b"};
+  r.options.rounds = 3;
+  r.options.seed = 12345678901234ULL;
+  r.options.runner = "/fake/runner";
+  r.options.warmup_min_time = 0.001;
+  r.context = {{"host", "h"},          {"cpu_model", "c"},   {"cores", 2},      {"kernel", "k"},
+               {"compiler", "g"},      {"compiler_flags", ""}, {"git_commit", "unknown"}, {"date_utc", "2025-01-01T00:00:00Z"},
+               {"command_line", {"harness", "run"}}, {"seed", 12345678901234ULL}, {"runner", "/fake/runner"}};
+  testing::FakeProcessRunner fake;
+  fake.variants["/fake/liballoclab-baseline.so"] = "baseline";
+  SchedulerObserver obs;
+  run_schedule(r, fake, obs);
+  r.complete = true;
+  return r;
+}
+
+TEST(ResultsSchema, EmbeddedSchemaIsTheFileInTheSourceTree) {
+  json on_disk = json::parse(testing::read_text(std::string(ALLOCLAB_HARNESS_SOURCE_DIR) + "/results.schema.json"));
+  EXPECT_EQ(on_disk, results_schema());
+}
+
+TEST(ResultsSchema, ProducedResultsValidateAndRoundTrip) {
+  RunResults r = produced_run();
+  json j = results_to_json(r);
+  auto errors = validate_json(j, results_schema());
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  RunResults back = results_from_json(j);
+  ASSERT_EQ(back.samples.size(), r.samples.size());
+  EXPECT_EQ(back.samples.size(), 6u);
+  for (std::size_t i = 0; i < r.samples.size(); ++i) {
+    EXPECT_EQ(back.samples[i].allocator, r.samples[i].allocator);
+    EXPECT_EQ(back.samples[i].round, r.samples[i].round);
+    EXPECT_DOUBLE_EQ(back.samples[i].mallocs_per_sec, r.samples[i].mallocs_per_sec);
+  }
+  EXPECT_EQ(back.options.seed, 12345678901234ULL);
+  EXPECT_EQ(back.skipped.size(), 1u);
+  EXPECT_EQ(back.allocators[1].kind, AllocatorKind::peer);
+  EXPECT_EQ(results_to_json(back)["samples"], j["samples"]);
+}
+
+TEST(ResultsSchema, BrokenDocumentsDoNotValidate) {
+  json good = results_to_json(produced_run());
+  auto broken = [&](auto mutate) {
+    json j = good;
+    mutate(j);
+    return validate_json(j, results_schema());
+  };
+  auto e1 = broken([](json& j) { j.erase("samples"); });
+  ASSERT_FALSE(e1.empty());
+  EXPECT_EQ(e1[0], "/: missing required key \"samples\"");
+  auto e2 = broken([](json& j) { j["samples"][0]["round"] = "one"; });
+  ASSERT_FALSE(e2.empty());
+  EXPECT_EQ(e2[0].rfind("/samples/0/round: expected", 0), 0u) << e2[0];
+  auto e3 = broken([](json& j) { j["samples"][1]["status"] = "meh"; });
+  ASSERT_FALSE(e3.empty());
+  EXPECT_NE(e3[0].find("is not one of"), std::string::npos);
+  EXPECT_FALSE(broken([](json& j) { j["schema_version"] = 2; }).empty());
+  EXPECT_FALSE(broken([](json& j) { j["config"]["allocators"][0].erase("kind"); }).empty());
+  EXPECT_FALSE(broken([](json& j) { j["samples"][0]["peak_rss_kib"] = -1; }).empty());
+  EXPECT_FALSE(broken([](json& j) { j["summary"]["cells"][0]["ratios"] = json::object(); }).empty());
+  EXPECT_THROW(results_from_json(json::object()), HarnessError);
+}
+
+TEST(SchemaValidator, Subset) {
+  json schema = json::parse(R"({
+    "type": "object", "required": ["a"], "additionalProperties": false,
+    "properties": {"a": {"$ref": "#/$defs/n"}, "b": {"type": ["string", "null"]}},
+    "$defs": {"n": {"type": "integer", "minimum": 1}}})");
+  EXPECT_TRUE(validate_json(json::parse(R"({"a": 3, "b": null})"), schema).empty());
+  EXPECT_EQ(validate_json(json::parse(R"({"a": 0})"), schema).size(), 1u);
+  EXPECT_EQ(validate_json(json::parse(R"({"a": 1.5})"), schema).size(), 1u);
+  EXPECT_EQ(validate_json(json::parse(R"({"a": 1, "c": 1})"), schema).size(), 1u);
+  EXPECT_EQ(validate_json(json::parse(R"({"a": 1, "b": 2})"), schema).size(), 1u);
+  EXPECT_EQ(validate_json(json::parse(R"([])"), schema).size(), 1u);
+}
+
+TEST(LoadResults, MissingMalformedAndInvalidFilesAreUsageErrors) {
+  testing::TempDir d;
+  auto code = [](const std::string& path) {
+    try {
+      load_results(path);
+    } catch (const HarnessError& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+      return e.exit_code();
+    }
+    return 0;
+  };
+  EXPECT_EQ(code(d.file("missing.json")), kExitUsage);
+  testing::write_text(d.file("bad.json"), "{\"schema_version\": 1,");
+  EXPECT_EQ(code(d.file("bad.json")), kExitUsage);
+  testing::write_text(d.file("invalid.json"), "{\"schema_version\": 1}");
+  EXPECT_EQ(code(d.file("invalid.json")), kExitUsage);
+  save_results(d.file("sub/ok.json"), produced_run(), {});
+  EXPECT_EQ(code(d.file("sub/ok.json")), 0);
+}
+
+TEST(AtomicFile, ReplacesWholeOrNotAtAll) {
+  testing::TempDir d;
+  std::string path = d.file("results.json");
+  write_file_atomically(path, "old content");
+  EXPECT_EQ(testing::read_text(path), "old content");
+  write_file_atomically(path, "new content");
+  EXPECT_EQ(testing::read_text(path), "new content");
+
+  // A write that fails before the rename leaves the previous file as it was, and no temp.
+  EXPECT_THROW(write_file_atomically(path, std::string(1 << 20, 'x'),
+                                     [] { throw std::runtime_error("disk full (simulated)"); }),
+               HarnessError);
+  EXPECT_EQ(testing::read_text(path), "new content");
+  std::size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(d.path())) {
+    ++files;
+    EXPECT_EQ(e.path().filename(), "results.json");
+  }
+  EXPECT_EQ(files, 1u);
+
+  // An unwritable destination is an error, not a partial file.
+  EXPECT_THROW(write_file_atomically(d.file("no/such/dir/r.json"), "x"), HarnessError);
+}
+
+}  // namespace
+}  // namespace alloclab::harness

@@ -1,0 +1,147 @@
+// Variant / peer / custom / workload selection and the manifest.
+#include <gtest/gtest.h>
+
+#include "allocators.h"
+#include "error.h"
+#include "manifest.h"
+#include "test_util.h"
+#include "workloads.h"
+
+namespace alloclab::harness {
+namespace {
+
+Manifest manifest() {
+  json j = {{"factors", {"p", "q"}}, {"variants", json::array()}};
+  for (auto [n, sets] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"baseline", {"default", "factorial"}}, {"p", {"default", "factorial"}}, {"all", {"default", "factorial"}},
+           {"sweep-x", {"sweep"}}, {"planted-1", {"test"}}})
+    j["variants"].push_back({{"name", n}, {"sets", sets}, {"factors", ""}, {"library", "/l/" + n + ".so"},
+                             {"stats_library", "/l/" + n + "-stats.so"}});
+  return parse_manifest(j, "m.json");
+}
+
+std::vector<std::string> names(const AllocatorSelection& s) {
+  std::vector<std::string> v;
+  for (const auto& a : s.allocators) v.push_back(a.name);
+  return v;
+}
+
+SelectionRequest req(const std::string& variants, const std::string& peers = "none") {
+  SelectionRequest r;
+  r.variants = variants;
+  r.peers = peers;
+  r.check_files = false;
+  return r;
+}
+
+TEST(Selection, VariantKeywordsAndNames) {
+  Manifest m = manifest();
+  EXPECT_EQ(names(select_allocators(&m, req("all"), {})),
+            (std::vector<std::string>{"baseline", "p", "all", "sweep-x"}));  // no test-only variants
+  EXPECT_EQ(names(select_allocators(&m, req("default"), {})), (std::vector<std::string>{"baseline", "p", "all"}));
+  EXPECT_EQ(names(select_allocators(&m, req("baseline,all"), {})), (std::vector<std::string>{"baseline", "all"}));
+  EXPECT_EQ(names(select_allocators(&m, req("planted-1"), {})), (std::vector<std::string>{"planted-1"}));
+  EXPECT_TRUE(select_allocators(&m, req("none"), {}).allocators.empty());
+  auto f = select_allocators(&m, req("factorial"), {});
+  EXPECT_EQ(f.allocators.size(), 3u);
+  ASSERT_EQ(f.warnings.size(), 1u);  // only 3 of 2^2 combinations built
+  EXPECT_NE(f.warnings[0].find("ALLOCLAB_FACTORIAL"), std::string::npos);
+}
+
+TEST(Selection, UnknownVariantListsValidNames) {
+  Manifest m = manifest();
+  try {
+    select_allocators(&m, req("baseline,bogus"), {});
+    FAIL();
+  } catch (const HarnessError& e) {
+    std::string w = e.what();
+    EXPECT_NE(w.find("unknown variant bogus"), std::string::npos) << w;
+    EXPECT_NE(w.find("baseline, p, all, sweep-x, planted-1"), std::string::npos) << w;
+    EXPECT_EQ(e.exit_code(), kExitUsage);
+  }
+}
+
+TEST(Selection, StatsTwinsAndMissingFiles) {
+  Manifest m = manifest();
+  auto r = req("p");
+  r.stats = true;
+  auto s = select_allocators(&m, r, {});
+  EXPECT_EQ(s.allocators[0].library, "/l/p-stats.so");
+  EXPECT_TRUE(s.allocators[0].stats_twin);
+  r.check_files = true;
+  try {
+    select_allocators(&m, r, {});
+    FAIL();
+  } catch (const HarnessError& e) {
+    EXPECT_NE(std::string(e.what()).find("/l/p-stats.so not found"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Selection, PeersFoundMissingAndUnknown) {
+  testing::TempDir dir;
+  testing::write_text(dir.file("libtcmalloc_minimal.so.4"), "");
+  PeerSearch ps;
+  ps.dirs = {dir.path()};
+  ps.use_ldconfig = false;
+  auto peers = discover_peers(ps);
+  ASSERT_EQ(peers.size(), 4u);
+  EXPECT_TRUE(peers[0].found);  // glibc, always
+  EXPECT_FALSE(peers[1].found);
+  EXPECT_TRUE(peers[3].found);
+  EXPECT_EQ(peers[3].library, dir.file("libtcmalloc_minimal.so.4"));
+
+  auto s = select_allocators(nullptr, req("none", "all"), peers);
+  EXPECT_EQ(names(s), (std::vector<std::string>{"glibc", "tcmalloc"}));
+  EXPECT_TRUE(s.allocators[0].library.empty());  // glibc: no preload
+  ASSERT_EQ(s.skipped.size(), 2u);
+  EXPECT_EQ(s.warnings.size(), 2u);
+  EXPECT_THROW(select_allocators(nullptr, req("none", "glibc,hoard"), peers), HarnessError);
+}
+
+TEST(Selection, CustomAllocators) {
+  Manifest m = manifest();
+  auto r = req("baseline");
+  r.custom = {"copy=/l/baseline.so"};
+  auto s = select_allocators(&m, r, {});
+  ASSERT_EQ(s.allocators.size(), 2u);
+  EXPECT_EQ(s.allocators[1].kind, AllocatorKind::custom);
+  EXPECT_EQ(s.allocators[1].library, "/l/baseline.so");
+  r.custom = {"baseline=/l/x.so"};
+  EXPECT_THROW(select_allocators(&m, r, {}), HarnessError);  // name taken
+  r.custom = {"nopath"};
+  EXPECT_THROW(select_allocators(&m, r, {}), HarnessError);
+  r.custom = {"x=/definitely/not/here.so"};
+  r.check_files = true;
+  r.variants = "none";
+  EXPECT_THROW(select_allocators(&m, r, {}), HarnessError);
+}
+
+TEST(Selection, Workloads) {
+  auto all = parse_workload_list(testing::FakeProcessRunner{}.list_json);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[2].threads, 2);
+  EXPECT_EQ(all[0].params["size"], 16);
+  EXPECT_EQ(select_workloads(all, "default").size(), 2u);
+  EXPECT_EQ(select_workloads(all, "all").size(), 3u);
+  EXPECT_EQ(select_workloads(all, "w3,w1")[0].name, "w3");
+  try {
+    select_workloads(all, "w1,zzz");
+    FAIL();
+  } catch (const HarnessError& e) {
+    EXPECT_NE(std::string(e.what()).find("valid: default, all, w1, w2, w3"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(parse_workload_list("{}"), HarnessError);
+  EXPECT_THROW(parse_workload_list("[{\"nam\": 1}]"), HarnessError);
+}
+
+TEST(Manifest, MissingOrMalformed) {
+  EXPECT_THROW(load_manifest("/nonexistent/manifest.json"), HarnessError);
+  testing::TempDir d;
+  testing::write_text(d.file("m.json"), "{\"variants\": 3}");
+  EXPECT_THROW(load_manifest(d.file("m.json")), HarnessError);
+  testing::write_text(d.file("m.json"), "{");
+  EXPECT_THROW(load_manifest(d.file("m.json")), HarnessError);
+}
+
+}  // namespace
+}  // namespace alloclab::harness
