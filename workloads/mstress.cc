@@ -22,8 +22,7 @@ size_t skewed_size(Rng& rng, int min_shift, int max_shift) {
 }  // namespace
 
 RunResult mstress(const RunContext& ctx, const MstressParams& p) {
-  if (p.min_shift < 3 || p.max_shift < p.min_shift ||
-      (size_t{1} << p.max_shift) > kMaxPackedSize) {
+  if (p.min_shift < 3 || p.max_shift < p.min_shift || (size_t{1} << p.max_shift) > kMaxPackedSize) {
     throw std::invalid_argument("mstress: need 3 <= min_shift <= max_shift <= 15");
   }
   const auto n = static_cast<size_t>(p.threads);

@@ -20,8 +20,8 @@ constexpr size_t kPage = 64 * 1024;  // the page size that single/multi-page chu
 
 template <class Params>
 void add(std::vector<Workload>& out, std::string name, std::string family, bool in_default_set,
-         int threads, std::string description,
-         RunResult (*fn)(const RunContext&, const Params&), Params params) {
+         int threads, std::string description, RunResult (*fn)(const RunContext&, const Params&),
+         Params params) {
   nlohmann::json json_params = params;
   auto run_once = [name, fn, params = std::move(params)](Mode mode) {
     const RunContext ctx = new_run(mode, name.c_str());
@@ -33,8 +33,8 @@ void add(std::vector<Workload>& out, std::string name, std::string family, bool 
     }
     return r;
   };
-  out.push_back(Workload{std::move(name), std::move(family), std::move(description),
-                         in_default_set, threads, std::move(json_params), std::move(run_once)});
+  out.push_back(Workload{std::move(name), std::move(family), std::move(description), in_default_set,
+                         threads, std::move(json_params), std::move(run_once)});
 }
 
 std::vector<Workload> build() {
@@ -42,8 +42,8 @@ std::vector<Workload> build() {
   // --- the patterns the optimizations target ---------------------------------------------
   for (size_t size : {16, 64, 256}) {
     add(w, "ping_pong_" + std::to_string(size), "ping_pong", kDefault, 1,
-        "malloc one " + std::to_string(size) + " B block, touch it, free it; repeat",
-        ping_pong, PingPongParams{.size = size, .iterations = 250'000});
+        "malloc one " + std::to_string(size) + " B block, touch it, free it; repeat", ping_pong,
+        PingPongParams{.size = size, .iterations = 250'000});
   }
   add(w, "batch_lifo_64", "batch", kDefault, 1,
       "allocate 1000 blocks of 64 B, free them in reverse order; repeat", batch_lifo,
@@ -51,23 +51,22 @@ std::vector<Workload> build() {
   add(w, "interleaved", "interleaved", kDefault, 1,
       "live set of 1024 slots (16-128 B); each step frees a random slot and refills it",
       interleaved,
-      InterleavedParams{.slots = 1024, .min_size = 16, .max_size = 128, .steps = 150'000,
-                        .seed = 1});
+      InterleavedParams{
+          .slots = 1024, .min_size = 16, .max_size = 128, .steps = 150'000, .seed = 1});
   add(w, "multi_size", "multi_size", kDefault, 1,
       "batches of 512 blocks over 33 size classes 8 B-8 KiB, freed FIFO or in random order",
       multi_size,
-      MultiSizeParams{.sizes = size_class_ladder(8192), .batch = 512, .batches = 40,
-                      .seed = 2});
+      MultiSizeParams{.sizes = size_class_ladder(8192), .batch = 512, .batches = 40, .seed = 2});
   add(w, "mt_churn", "multi_threaded", kDefault, 2,
       "2 threads each alone: ping-pong and LIFO batches of 64 B blocks", mt_churn,
-      MtChurnParams{.threads = 2, .size = 64, .rounds = 50, .ping_pong_per_round = 1000,
-                    .batch = 256});
+      MtChurnParams{
+          .threads = 2, .size = 64, .rounds = 50, .ping_pong_per_round = 1000, .batch = 256});
   add(w, "producer_consumer", "multi_threaded", kDefault, 2,
       "a producer thread allocates 16-256 B blocks, a consumer thread frees them "
       "(cross-thread frees through a lock-free ring)",
       producer_consumer,
-      ProducerConsumerParams{.blocks = 20'000, .min_size = 16, .max_size = 256,
-                             .queue_capacity = 1024, .seed = 3});
+      ProducerConsumerParams{
+          .blocks = 20'000, .min_size = 16, .max_size = 256, .queue_capacity = 1024, .seed = 3});
   add(w, "realloc_growth", "realloc", kDefault, 1,
       "grow a block with realloc from 16 B to 8 KiB in 64 B steps, then free; repeat",
       realloc_growth,
@@ -92,14 +91,24 @@ std::vector<Workload> build() {
       "Larson server simulation: 2 threads replace random 16-1024 B objects; each phase new "
       "threads inherit the arrays, so objects are freed by other threads",
       larson,
-      LarsonParams{.threads = 2, .slots = 1000, .min_size = 16, .max_size = 1024,
-                   .ops = 10'000, .phases = 4, .seed = 4});
+      LarsonParams{.threads = 2,
+                   .slots = 1000,
+                   .min_size = 16,
+                   .max_size = 1024,
+                   .ops = 10'000,
+                   .phases = 4,
+                   .seed = 4});
   add(w, "xmalloc_test", "classic", kExtra, 2,
       "xmalloc-test: one thread only allocates batches of 16-512 B blocks, another only "
       "frees them",
       xmalloc_test,
-      XmallocTestParams{.alloc_threads = 1, .free_threads = 1, .batches_per_thread = 250,
-                        .batch = 64, .min_size = 16, .max_size = 512, .max_pending = 16,
+      XmallocTestParams{.alloc_threads = 1,
+                        .free_threads = 1,
+                        .batches_per_thread = 250,
+                        .batch = 64,
+                        .min_size = 16,
+                        .max_size = 512,
+                        .max_pending = 16,
                         .seed = 5});
   add(w, "cache_scratch", "classic", kExtra, 2,
       "cache-scratch (passive false sharing): 2 threads free an 8 B object the main thread "
@@ -110,26 +119,40 @@ std::vector<Workload> build() {
       "mstress: calloc of power-of-two sizes skewed to small, objects migrating between "
       "threads, threads re-created every phase",
       mstress,
-      MstressParams{.threads = 2, .phases = 4, .ops = 10'000, .retain_slots = 500,
-                    .transfer_slots = 256, .min_shift = 3, .max_shift = 15, .seed = 6});
+      MstressParams{.threads = 2,
+                    .phases = 4,
+                    .ops = 10'000,
+                    .retain_slots = 500,
+                    .transfer_slots = 256,
+                    .min_shift = 3,
+                    .max_shift = 15,
+                    .seed = 6});
   add(w, "glibc_simple", "classic", kExtra, 1,
       "glibc bench-malloc-simple: 25/100/400/1600 blocks of one size (16 B-4 KiB) "
       "allocated, then freed in order",
       glibc_simple,
-      GlibcSimpleParams{.sizes = {16, 64, 256, 1024, 4096}, .counts = {25, 100, 400, 1600},
-                        .passes = 2});
+      GlibcSimpleParams{
+          .sizes = {16, 64, 256, 1024, 4096}, .counts = {25, 100, 400, 1600}, .passes = 2});
   add(w, "glibc_thread", "classic", kDefault, 2,
       "glibc bench-malloc-thread: 2 threads replace random slots with blocks of random "
       "size 4-32768 B (density ~1/size)",
       glibc_thread,
-      GlibcThreadParams{.threads = 2, .slots = 1024, .min_size = 4, .max_size = 32768,
-                        .steps = 20'000, .seed = 7});
+      GlibcThreadParams{.threads = 2,
+                        .slots = 1024,
+                        .min_size = 4,
+                        .max_size = 32768,
+                        .steps = 20'000,
+                        .seed = 7});
   add(w, "alloc_test", "classic", kDefault, 1,
       "alloc-test: Pareto-distributed sizes 8 B-1 KiB, allocations and frees at random "
       "slots of a 4096-slot live set",
       alloc_test,
-      AllocTestParams{.slots = 4096, .min_size = 8, .max_size = 1024, .alpha = 1.16,
-                      .steps = 100'000, .seed = 8});
+      AllocTestParams{.slots = 4096,
+                      .min_size = 8,
+                      .max_size = 1024,
+                      .alpha = 1.16,
+                      .steps = 100'000,
+                      .seed = 8});
   return w;
 }
 

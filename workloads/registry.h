@@ -2,10 +2,9 @@
 #ifndef ALLOCLAB_WORKLOADS_REGISTRY_H
 #define ALLOCLAB_WORKLOADS_REGISTRY_H
 
+#include <nlohmann/json.hpp>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "workloads/workload.h"
 

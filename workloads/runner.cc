@@ -8,6 +8,7 @@
 //
 // Exit codes: 0 ok, 1 I/O error, 2 usage error (bad flag, unknown workload, nothing
 // matched), 3 a workload failed (verify mismatch, NULL from an allocator, leak).
+#include <benchmark/benchmark.h>
 #include <dlfcn.h>
 #include <unistd.h>
 
@@ -21,14 +22,12 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <benchmark/benchmark.h>
-#include <nlohmann/json.hpp>
 
 #include "workloads/registry.h"
 #include "workloads/support.h"
@@ -56,7 +55,8 @@ constexpr int kExitUsage = 2;
 constexpr int kExitFailed = 3;
 constexpr int kVerifyRepetitions = 3;
 
-constexpr const char* kUsage = R"(alloclab-runner: allocation workloads as Google Benchmark benchmarks.
+constexpr const char* kUsage =
+    R"(alloclab-runner: allocation workloads as Google Benchmark benchmarks.
 The allocator is whatever provides malloc: choose it with LD_PRELOAD (none = glibc).
 
 Usage:
@@ -91,8 +91,8 @@ struct Options {
   // The last value of each --benchmark_*=VALUE flag. All but --benchmark_filter are also
   // passed on to Benchmark.
   std::map<std::string, std::string, std::less<>> benchmark_flags;
-  std::string filter;           // --benchmark_filter, or ^NAME$ for --workload=NAME
-  std::vector<char*> pass_on;   // argv for benchmark::Initialize
+  std::string filter;          // --benchmark_filter, or ^NAME$ for --workload=NAME
+  std::vector<char*> pass_on;  // argv for benchmark::Initialize
 };
 
 std::atomic<bool> g_workload_failed{false};
@@ -190,7 +190,7 @@ std::optional<std::string> call_alloclab(const char* symbol) {
 
 // Google Benchmark's filter semantics: a regex searched in the name; "all" or empty
 // selects all; a leading '-' negates.
-std::optional<std::vector<const Workload*>> select(const std::string& filter) {
+std::optional<std::vector<const Workload*>> select_workloads(const std::string& filter) {
   std::string pattern = filter;
   bool negate = false;
   if (!pattern.empty() && pattern[0] == '-') {
@@ -217,7 +217,7 @@ int run_list() {
 }
 
 int run_verify(const std::string& filter) {
-  const auto selected = select(filter);
+  const auto selected = select_workloads(filter);
   if (!selected) return usage_error("invalid --benchmark_filter regex '" + filter + "'");
   if (selected->empty()) return usage_error("no workload matches '" + filter + "'");
   nlohmann::json names = nlohmann::json::array();
@@ -352,14 +352,14 @@ int run_benchmarks(Options& opt) {
 
   // The runner filters, not Benchmark: Benchmark would match the regex against
   // "NAME/real_time", so '^NAME$' would select nothing. Only the selected workloads are
-  // registered, with Benchmark's filter semantics (see select()).
-  const auto selected = select(opt.filter);
+  // registered, with Benchmark's filter semantics (see select_workloads()).
+  const auto selected = select_workloads(opt.filter);
   if (!selected) return usage_error("invalid --benchmark_filter regex '" + opt.filter + "'");
   if (selected->empty()) return usage_error("no workload matches '" + opt.filter + "'");
   for (const Workload* w : *selected) {
-    benchmark::RegisterBenchmark(w->name.c_str(),
-                                 [w](benchmark::State& state) { run_benchmark(state, *w); })
-        ->UseRealTime();
+    benchmark::RegisterBenchmark(w->name.c_str(), [w](benchmark::State& state) {
+      run_benchmark(state, *w);
+    })->UseRealTime();
   }
   benchmark::AddCustomContext("malloc_provider", malloc_provider());
   benchmark::AddCustomContext("alloclab_variant", call_alloclab("alloclab_variant").value_or(""));

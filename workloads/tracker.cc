@@ -8,13 +8,13 @@
 // past a neighbour's end, or a stale block from an earlier run all show as a mismatch.
 #include "workloads/tracker.h"
 
-#include "workloads/support.h"  // thread_body_runner
-
 #include <atomic>
 #include <bit>
 #include <cstdio>
 #include <optional>
 #include <string>
+
+#include "workloads/support.h"  // thread_body_runner
 
 namespace alloclab::workloads {
 namespace {
@@ -113,8 +113,8 @@ void Tracker::check_pattern(const void* p, size_t size) const {
   if (auto off = first_mismatch(p, size, seed)) [[unlikely]] {
     const auto got = static_cast<const unsigned char*>(p)[*off];
     throw VerifyError("workload '" + std::string(ctx_.workload) + "': block of " +
-                      std::to_string(size) + " bytes at " + hex(addr) +
-                      " corrupted at offset " + std::to_string(*off) + " before free (expected " +
+                      std::to_string(size) + " bytes at " + hex(addr) + " corrupted at offset " +
+                      std::to_string(*off) + " before free (expected " +
                       hex(expected_byte(seed, *off)) + ", found " + hex(got) + ")");
   }
 }
@@ -124,9 +124,9 @@ void Tracker::check_zero(const void* p, size_t size) const {
   for (size_t b = 0; b < size; ++b) {
     if (bytes[b] != 0) [[unlikely]] {
       throw VerifyError("workload '" + std::string(ctx_.workload) + "': calloc'd block of " +
-                        std::to_string(size) + " bytes at " +
-                        hex(reinterpret_cast<uintptr_t>(p)) + " is not zero at offset " +
-                        std::to_string(b) + " (found " + hex(bytes[b]) + ")");
+                        std::to_string(size) + " bytes at " + hex(reinterpret_cast<uintptr_t>(p)) +
+                        " is not zero at offset " + std::to_string(b) + " (found " + hex(bytes[b]) +
+                        ")");
     }
   }
 }

@@ -12,13 +12,13 @@
 #ifndef ALLOCLAB_WORKLOADS_TRACKER_H
 #define ALLOCLAB_WORKLOADS_TRACKER_H
 
+#include <benchmark/benchmark.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-
-#include <benchmark/benchmark.h>
 
 #include "workloads/workload.h"
 
@@ -40,7 +40,8 @@ class Tracker {
   // malloc(size). Counts one malloc.
   void* alloc(size_t size) {
     void* p = std::malloc(size);
-    if (p == nullptr) [[unlikely]] fail_null("malloc", size);
+    if (p == nullptr) [[unlikely]]
+      fail_null("malloc", size);
     ++result_.mallocs;
     after_alloc(p, size);
     return p;
@@ -50,9 +51,11 @@ class Tracker {
   // calloc(count, size). Counts one malloc; verify mode checks the block is zeroed.
   void* alloc_zeroed(size_t count, size_t size) {
     void* p = std::calloc(count, size);
-    if (p == nullptr) [[unlikely]] fail_null("calloc", count * size);
+    if (p == nullptr) [[unlikely]]
+      fail_null("calloc", count * size);
     ++result_.mallocs;
-    if (ctx_.mode == Mode::kVerify) [[unlikely]] check_zero(p, count * size);
+    if (ctx_.mode == Mode::kVerify) [[unlikely]]
+      check_zero(p, count * size);
     after_alloc(p, count * size);
     return p;
   }
@@ -64,7 +67,8 @@ class Tracker {
   void* grow(void* p, size_t old_size, size_t new_size) {
     const auto old_addr = reinterpret_cast<uintptr_t>(p);
     void* q = std::realloc(p, new_size);
-    if (q == nullptr) [[unlikely]] fail_null("realloc", new_size);
+    if (q == nullptr) [[unlikely]]
+      fail_null("realloc", new_size);
     ++result_.mallocs;
     if (p != nullptr) ++result_.reallocs;
     if (ctx_.mode == Mode::kVerify) [[unlikely]] {
@@ -78,7 +82,8 @@ class Tracker {
 
   // free(p) of a block of `size` bytes. Counts one free; verify mode checks the pattern.
   void release(void* p, size_t size) {
-    if (ctx_.mode == Mode::kVerify) [[unlikely]] check_pattern(p, size);
+    if (ctx_.mode == Mode::kVerify) [[unlikely]]
+      check_pattern(p, size);
     std::free(p);
     ++result_.frees;
   }

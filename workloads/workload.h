@@ -23,10 +23,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 namespace alloclab::workloads {
 
@@ -51,8 +50,8 @@ struct Workload {
   std::string family;       // report grouping
   std::string description;  // one sentence
   bool in_default_set = false;
-  int threads = 1;          // threads that allocate (the caller's thread counts if it does)
-  nlohmann::json params;    // the params struct, as recorded in results files
+  int threads = 1;        // threads that allocate (the caller's thread counts if it does)
+  nlohmann::json params;  // the params struct, as recorded in results files
   std::function<RunResult(Mode)> run_once;
 };
 

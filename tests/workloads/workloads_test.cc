@@ -1,17 +1,16 @@
 // workloads_test.cc — the workloads' contracts: unique names, verify mode passes under the
 // system allocator, exact malloc counts per the formulas in families.h, deterministic
 // runs, the verify checks themselves, and the runner's command line. No timing.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "workloads/families.h"
 #include "workloads/registry.h"
@@ -49,12 +48,28 @@ TEST(Registry, NamesAreUniqueAndLowerCase) {
 }
 
 TEST(Registry, HasEveryRequiredWorkload) {
-  for (const char* name :
-       {"ping_pong_16", "ping_pong_64", "ping_pong_256", "batch_lifo_64", "interleaved",
-        "multi_size", "mt_churn", "producer_consumer", "realloc_growth", "single_page_churn_16",
-        "single_page_churn_64", "single_page_churn_256", "multi_page_churn_16",
-        "multi_page_churn_64", "multi_page_churn_256", "larson", "xmalloc_test",
-        "cache_scratch", "mstress", "glibc_simple", "glibc_thread", "alloc_test"}) {
+  for (const char* name : {"ping_pong_16",
+                           "ping_pong_64",
+                           "ping_pong_256",
+                           "batch_lifo_64",
+                           "interleaved",
+                           "multi_size",
+                           "mt_churn",
+                           "producer_consumer",
+                           "realloc_growth",
+                           "single_page_churn_16",
+                           "single_page_churn_64",
+                           "single_page_churn_256",
+                           "multi_page_churn_16",
+                           "multi_page_churn_64",
+                           "multi_page_churn_256",
+                           "larson",
+                           "xmalloc_test",
+                           "cache_scratch",
+                           "mstress",
+                           "glibc_simple",
+                           "glibc_thread",
+                           "alloc_test"}) {
     EXPECT_NE(find_workload(name), nullptr) << name;
   }
   EXPECT_EQ(find_workload("no_such_workload"), nullptr);
@@ -171,8 +186,7 @@ TEST(ExactCounts, RandomReplacement) {
 
 TEST(ExactCounts, ReallocGrowth) {
   const json& p = get("realloc_growth").params;
-  const uint64_t steps =
-      (u(p, "end_size") - u(p, "start_size") + u(p, "step") - 1) / u(p, "step");
+  const uint64_t steps = (u(p, "end_size") - u(p, "start_size") + u(p, "step") - 1) / u(p, "step");
   const uint64_t chains = u(p, "chains");
   expect_counts("realloc_growth", chains * (1 + steps), chains, chains * steps);
   const RunContext ctx = new_run(Mode::kVerify, "test");
