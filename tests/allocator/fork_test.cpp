@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
+#include <string>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -202,4 +204,79 @@ TEST(Fork, ForkFromWorkerThread) {
   }
   stop = true;
   busy.join();
+}
+
+TEST(Fork, ForkWhileThreadsHoldGlobalLocks) {
+  // Other threads keep hitting the allocator's process-wide state while we fork: huge blocks
+  // (segment map / release / cache), threads that start and exit with live blocks (heap
+  // registry, abandoned segments). Without correct pthread_atfork handling a lock copied
+  // while held deadlocks the child (killed by its alarm) or leaves it inconsistent.
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> ws;
+  std::atomic<void*> leftover[64] = {};
+  for (int w = 0; w < 2; ++w)
+    ws.emplace_back([&, w] {
+      Rng rng(500 + w);
+      while (!stop.load(std::memory_order_relaxed)) {
+        // Mostly sizes the segment cache serves (no syscall: the loop lives in the
+        // allocator's locked sections), sometimes a fresh mapping.
+        std::size_t s = rng.below(8) == 0 ? rng.size_log(70000, 6 << 20) : (w + 1) << 19;
+        auto* p = static_cast<char*>(malloc(s));
+        if (p) p[0] = 1;
+        free(p);
+      }
+    });
+  ws.emplace_back([&] {
+    int i = 0;
+    while (!stop.load(std::memory_order_relaxed)) {
+      std::thread t([&, i] {
+        std::vector<void*> v;
+        for (int k = 0; k < 300; ++k) v.push_back(malloc(static_cast<std::size_t>(16 + k * 7)));
+        // Leave one block live past the thread's exit (its page is abandoned).
+        void* old = leftover[i % 64].exchange(v.back());
+        v.pop_back();
+        free(old);
+        for (void* p : v) free(p);
+      });
+      t.join();
+      ++i;
+    }
+  });
+  const int forks = static_cast<int>(150 * scale());
+  int failed = 0;
+  for (int f = 0; f < forks && failed < 3; ++f) {
+    std::this_thread::sleep_for(std::chrono::microseconds(300));
+    pid_t pid = fork();
+    ASSERT_NE(pid, -1) << "fork failed";
+    if (pid == 0) {
+      alarm(30);
+      for (int i = 0; i < 8; ++i) {  // segment map/release in the child
+        auto* p = static_cast<char*>(malloc(static_cast<std::size_t>(1 + i) << 20));
+        if (!p) _exit(2);
+        p[0] = 1;
+        free(p);
+      }
+      int rc = 0;
+      std::thread t([&] {  // heap registry and a thread exit in the child
+        void* p = calloc(100, 100);
+        if (!p || first_nonzero(p, 10000) != SIZE_MAX) rc = 3;
+        free(p);
+      });
+      t.join();
+      _exit(rc);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      ++failed;
+      ADD_FAILURE() << "fork " << f << ": child "
+                    << (WIFSIGNALED(status)
+                            ? "killed by signal " + std::to_string(WTERMSIG(status)) +
+                                  (WTERMSIG(status) == SIGALRM ? " (deadlocked: alive after 30 s)" : "")
+                            : "exited with " + std::to_string(WEXITSTATUS(status)));
+    }
+  }
+  stop = true;
+  for (auto& w : ws) w.join();
+  for (auto& l : leftover) free(l.load());
 }

@@ -195,3 +195,61 @@ TEST(Stress, ManyShortLivedThreads) {
       << "RSS after " << rounds << " rounds of short-lived threads: " << rss.back() / 1024
       << " MiB, first rounds " << early / 1024 << " MiB";
 }
+
+// Memory freed by another thread is reused by its owner: the owner allocates ~48 MiB of small
+// blocks, another thread frees them all, the owner churns on one object for a while (the
+// pattern in which inline promotion can starve the generic path), then allocates the same
+// again. The second round must not need ~48 MiB of new mappings or RSS.
+TEST(Stress, CrossThreadFreedMemoryIsReused) {
+  constexpr std::size_t kBytes = 48u << 20;
+  long grew_mapped = -1, rss_before = 0, rss_after = 0;
+  bool ok = true;
+  std::thread owner([&] {
+    Rng rng(77);
+    std::vector<Block> blocks;
+    std::size_t total = 0;
+    while (total < kBytes) {
+      Block b = make_block(rng.size_log(16, 1024));
+      if (!b.p) { ok = false; return; }
+      blocks.push_back(b);
+      total += b.size;
+    }
+    std::thread freer([&] {
+      for (auto& b : blocks) check_and_free(b);
+    });
+    freer.join();
+    for (int i = 0; i < 300000; ++i) {
+      auto* p = static_cast<volatile char*>(malloc(16));
+      p[0] = 1;
+      free(const_cast<char*>(p));
+    }
+    const OsCounters before = alloclab_os_counters();
+    rss_before = rss_kib();
+    std::vector<Block> again;
+    total = 0;
+    Rng rng2(78);
+    while (total < kBytes) {
+      Block b = make_block(rng2.size_log(16, 1024));
+      if (!b.p) { ok = false; return; }
+      again.push_back(b);
+      total += b.size;
+    }
+    const OsCounters after = alloclab_os_counters();
+    rss_after = rss_kib();
+    if (before.bytes_mapped >= 0) grew_mapped = after.bytes_mapped - before.bytes_mapped;
+    for (auto& b : again) check_and_free(b);
+  });
+  owner.join();
+  ASSERT_TRUE(ok) << "malloc returned NULL";
+  ASSERT_EQ(g_corruptions.load(), 0) << g_first_report;
+  std::printf("second round: bytes_mapped +%ld KiB, RSS %ld -> %ld MiB\n",
+              grew_mapped / 1024, rss_before / 1024, rss_after / 1024);
+  if (grew_mapped >= 0) {
+    EXPECT_LT(grew_mapped, static_cast<long>(kBytes / 2))
+        << "re-allocating 48 MiB after another thread freed the same amount mapped "
+        << grew_mapped / 1024 << " KiB of new memory";
+  }
+  EXPECT_LT(rss_after - rss_before, static_cast<long>(kBytes / 2 / 1024))
+      << "RSS grew from " << rss_before / 1024 << " to " << rss_after / 1024
+      << " MiB re-allocating memory another thread had freed";
+}

@@ -6,6 +6,8 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <string>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -77,9 +79,10 @@ void dirty_churn(std::size_t s, std::size_t n, int rounds, Rng& rng) {
   if (!p) return ::testing::AssertionFailure() << what << ": calloc returned NULL for size " << s;
   std::size_t off = first_nonzero(p, s);
   if (off == SIZE_MAX) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure()
-         << what << ": calloc(1, " << s << ") = " << p << " has byte 0x" << std::hex
-         << int(static_cast<unsigned char*>(p)[off]) << std::dec << " at offset " << off;
+  char byte[8];
+  std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char*>(p)[off]);
+  return ::testing::AssertionFailure() << what << ": calloc(1, " << s << ") = " << p
+                                       << " has byte " << byte << " at offset " << off;
 }
 
 }  // namespace
@@ -223,5 +226,45 @@ TEST(Zeroing, LargeCallocAfterDirtyLargeFree) {
       memset(q, 0xAB, s);
       free(q);
     }
+  }
+}
+
+TEST(Zeroing, CallocAfterFreshPageEmptiesExactly) {
+  // A fresh page (free_is_zero) whose extended blocks are all handed out (free == NULL),
+  // dirtied and freed: the page empties while its blocks sit in local_free. Whatever moves
+  // them into `free` now (retire promotion, inline promotion, collect) must clear
+  // free_is_zero. Each trial runs in a new thread so that it starts on fresh pages; the
+  // count N tries the likely extension sizes (4096/size, MIN_EXTEND 4 or 8, ...).
+  const std::size_t sizes[] = {16, 32, 48, 64, 128, 256, 512, 1024, 2048, 4096, 8192};
+  for (int kind = 0; kind < 5; ++kind) {
+    std::string failure;
+    std::thread t([&] {
+      for (std::size_t s : sizes) {
+        std::size_t n = kind == 0 ? std::max<std::size_t>(4096 / s, 1)
+                      : kind == 1 ? 4 : kind == 2 ? 8 : kind == 3 ? 16 : 2 * std::max<std::size_t>(4096 / s, 4);
+        std::vector<void*> v;
+        for (std::size_t i = 0; i < n; ++i) {
+          void* p = malloc(s);
+          if (!p) { failure = "malloc failed"; return; }
+          memset(p, 0xAB, s);
+          v.push_back(p);
+        }
+        for (auto it = v.rbegin(); it != v.rend(); ++it) free(*it);
+        v.clear();
+        for (std::size_t i = 0; i <= n; ++i) {
+          void* p = calloc(1, s);
+          auto r = all_zero(p, s, "fresh page emptied");
+          if (!r) {
+            failure = std::string(r.message()) + " (N = " + std::to_string(n) + ", block " +
+                      std::to_string(i) + ")";
+            return;
+          }
+          v.push_back(p);
+        }
+        for (void* p : v) free(p);
+      }
+    });
+    t.join();
+    ASSERT_TRUE(failure.empty()) << failure;
   }
 }
