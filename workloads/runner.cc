@@ -148,11 +148,17 @@ std::optional<int> parse(int argc, char** argv, Options& opt) {
       opt.stats_out = value;
     } else {
       if (arg == "--help" || arg == "-h") opt.help = true;
+      if (arg == "--benchmark_list_tests") {  // a bare boolean flag
+        opt.benchmark_flags["benchmark_list_tests"] = "true";
+        continue;
+      }
       if (arg.starts_with("--benchmark_") && arg.find('=') != std::string_view::npos) {
         const size_t eq = arg.find('=');
         opt.benchmark_flags[std::string(arg.substr(2, eq - 2))] = std::string(arg.substr(eq + 1));
-        // The runner applies the filter itself (see run_benchmarks).
-        if (arg.starts_with("--benchmark_filter=")) continue;
+        // The runner applies the filter and lists the benchmarks itself (run_benchmarks).
+        if (arg.starts_with("--benchmark_filter=") || arg.starts_with("--benchmark_list_tests=")) {
+          continue;
+        }
       }
       opt.pass_on.push_back(argv[i]);
     }
@@ -356,6 +362,11 @@ int run_benchmarks(Options& opt) {
   const auto selected = select_workloads(opt.filter);
   if (!selected) return usage_error("invalid --benchmark_filter regex '" + opt.filter + "'");
   if (selected->empty()) return usage_error("no workload matches '" + opt.filter + "'");
+  if (const std::string list = flag_or(opt, "benchmark_list_tests", "false");
+      list == "true" || list == "1") {  // Benchmark would print "NAME/real_time"
+    for (const Workload* w : *selected) std::cout << w->name << '\n';
+    return 0;
+  }
   for (const Workload* w : *selected) {
     benchmark::RegisterBenchmark(w->name.c_str(), [w](benchmark::State& state) {
       run_benchmark(state, *w);
