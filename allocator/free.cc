@@ -77,7 +77,7 @@ void heap_free(void* p) noexcept {
     auto* block = static_cast<Block*>(p);
     block->next = page->local_free;
     page->local_free = block;
-    if (--page->used == 0) [[unlikely]] page_retire(page);
+    if (--page->used == 0) [[unlikely]] page_retire_plain(page);
     return;
   }
   free_generic(segment, page, p);

@@ -65,7 +65,8 @@ inline bool queue_is_special(const PageQueue* pq, const Heap* heap) noexcept { r
 // ---- pages (page.cc) ---------------------------------------------------------------------
 void page_init(Heap* heap, Page* page, std::uint8_t bin) noexcept;
 void page_free_collect(Page* page, bool force) noexcept;
-void page_retire(Page* page) noexcept;
+void page_retire(Page* page) noexcept;        // any page that just became empty
+void page_retire_plain(Page* page) noexcept;  // ... whose flags are 0 (free's fast path)
 void page_free(Heap* heap, Page* page, PageQueue* pq) noexcept;
 void page_to_full(Heap* heap, Page* page, PageQueue* pq) noexcept;
 void page_unfull(Heap* heap, Page* page) noexcept;

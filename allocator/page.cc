@@ -173,6 +173,8 @@ void page_init(Heap* heap, Page* page, std::uint8_t bin) noexcept {
   page->flags = 0;
   page->free_is_zero = page->is_zero_init;
   page->retire_expire = 0;
+  page->retire_cycles = static_cast<std::uint8_t>(bsize <= kSmallObjSizeMax ? kOptions.retire_cycles
+                                                                             : (kOptions.retire_cycles + 3) / 4);
   page->thread_free.store(kNoDelayedFree, std::memory_order_relaxed);
   page->heap.store(heap, std::memory_order_release);
   ALLOCLAB_STAT(heap, fresh_pages);
@@ -240,23 +242,19 @@ void page_free(Heap* heap, Page* page, PageQueue* pq) noexcept {
   segment_page_free(heap, page);
 }
 
-// A page just became empty (used == 0). mimalloc keeps it if it is the only page of its
-// queue (retire_expire = retire_cycles, counted down by collect_retired); otherwise frees it.
-void page_retire(Page* page) noexcept {
+// A page just became empty (used == 0) and is neither full nor holding aligned blocks
+// (free()'s fast path knows this). mimalloc keeps it if it is the only page of its queue
+// (retire_expire = retire_cycles, counted down by collect_retired); otherwise frees it.
+// In ping-pong churn every free lands here, so the only-page case is kept short.
+void page_retire_plain(Page* page) noexcept {
   Heap* heap = page->heap.load(std::memory_order_relaxed);
-  page->flags &= static_cast<std::uint8_t>(~kPageHasAligned);  // no live interior pointers remain
-  if ((page->flags & kPageInFull) != 0) [[unlikely]] {  // the full queue is special: free at once
-    page_free(heap, page, &heap->pages[kBinFull]);
-    return;
-  }
   PageQueue* pq = &heap->pages[page->bin];
-  const bool small = page->block_size <= kSmallObjSizeMax;
   if (pq->first == page && pq->last == page) [[likely]] {
     ALLOCLAB_STAT(heap, pages_retired);
     // A page still counting down is already inside the retired range (collect_retired
     // resets the count of a page it finds in use), so only a fresh retirement widens it.
     if (page->retire_expire == 0) widen_retired_range(heap, page->bin);
-    page->retire_expire = static_cast<std::uint8_t>(small ? kOptions.retire_cycles : (kOptions.retire_cycles + 3) / 4);
+    page->retire_expire = page->retire_cycles;
     if constexpr (kOptions.hysteresis) {
       // Make the next allocation O(1): it pops `free` instead of entering the generic path.
       if (page->free == nullptr) {
@@ -273,7 +271,7 @@ void page_retire(Page* page) noexcept {
     // even after another page pushed it off the front.
     Page* held = heap->hysteresis_page[page->bin];
     const bool slot_busy = held != nullptr && held != page && held->retire_expire != 0 && held->used == 0;
-    if (small && page->capacity >= 4 && !slot_busy) {
+    if (page->block_size <= kSmallObjSizeMax && page->capacity >= 4 && !slot_busy) {
       ALLOCLAB_STAT(heap, pages_kept_hysteresis);
       if (page->retire_expire == 0) widen_retired_range(heap, page->bin);
       page->retire_expire = static_cast<std::uint8_t>((kOptions.retire_cycles + 3) / 4);
@@ -283,6 +281,16 @@ void page_retire(Page* page) noexcept {
     }
   }
   page_free(heap, page, pq);
+}
+
+void page_retire(Page* page) noexcept {
+  page->flags &= static_cast<std::uint8_t>(~kPageHasAligned);  // no live interior pointers remain
+  if ((page->flags & kPageInFull) != 0) [[unlikely]] {  // the full queue is special: free at once
+    Heap* heap = page->heap.load(std::memory_order_relaxed);
+    page_free(heap, page, &heap->pages[kBinFull]);
+    return;
+  }
+  page_retire_plain(page);
 }
 
 void collect_retired(Heap* heap, bool force) noexcept {

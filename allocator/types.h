@@ -79,6 +79,7 @@ struct Page {
   std::uint16_t reserved;  // blocks that fit in the page
   bool in_use;             // page slot handed to a heap
   bool is_zero_init;       // the slot's memory is fresh from the OS (or purged)
+  std::uint8_t retire_cycles;  // retire_expire given when it empties: retire_cycles, 1/4 for > 8 KiB blocks
   std::size_t block_size;  // bytes; for huge pages, the usable bytes from page_start
   std::uint8_t* page_start;                  // first block
   std::atomic<std::uintptr_t> thread_free;   // Block* | DelayedState: remote frees (CAS push)
