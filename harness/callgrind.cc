@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -103,6 +104,7 @@ std::vector<InstructionCount> run_callgrind(const std::vector<AllocatorSpec>& al
     fs::create_directories(dir, ec);
   }
   std::vector<InstructionCount> out;
+  auto t0 = std::chrono::steady_clock::now();
   std::size_t total = allocators.size() * workloads.size(), done = 0;
   for (const auto& a : allocators)
     for (const auto& w : workloads) {
@@ -129,6 +131,8 @@ std::vector<InstructionCount> run_callgrind(const std::vector<AllocatorSpec>& al
       p.cells = total;
       p.allocator = a.name;
       p.workload = w.name;
+      p.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      p.eta_s = p.elapsed_s / static_cast<double>(done) * static_cast<double>(total - done);
       observer.on_child_done(p);
     }
   if (temp && !dir.empty()) {

@@ -18,7 +18,7 @@ namespace alloclab::harness {
 struct CallgrindSettings {
   std::string valgrind = "valgrind";
   std::string runner;
-  std::int64_t iterations = 20000;
+  std::int64_t iterations = 2;  // whole workload runs (each is many mallocs)
   double timeout_s = 300;
   std::string out_dir;  // where callgrind.out files go ("" = a temp dir, removed afterwards)
 };

@@ -97,7 +97,7 @@ void add_run_flags(CLI::App* app, RunArgs& a, Common& c) {
       ->capture_default_str();
   app->add_option("--jobs", a.jobs, "Children at a time (only 1: timing needs a quiet machine)")->capture_default_str();
   app->add_flag("--callgrind", a.callgrind, "After the rounds, count instructions per malloc with callgrind");
-  app->add_option("--callgrind-iterations", a.callgrind_iterations, "Fixed iterations per callgrind child")
+  app->add_option("--callgrind-iterations", a.callgrind_iterations, "Whole workload runs per callgrind child")
       ->capture_default_str();
   app->add_flag("!--no-warmup", a.warmup, "Skip the discarded warm-up pass");
   app->add_flag("!--no-verify", a.verify, "Skip the verify pass");
@@ -257,13 +257,13 @@ int cli_main(int argc, char** argv) {
   // callgrind
   RunArgs cg_args;
   cg_args.peers = "none";
-  std::int64_t cg_iterations = 20000;
+  std::int64_t cg_iterations = 2;
   std::string cg_out, cg_valgrind = "valgrind";
   double cg_timeout = 600;
   auto* cg = app.add_subcommand("callgrind", "Instructions per malloc (deterministic) with callgrind over the runner's "
                                              "fixed-iterations mode; writes a results file with \"instructions\"");
   add_selection(cg, cg_args);
-  cg->add_option("--iterations", cg_iterations, "Fixed iterations per workload")->capture_default_str();
+  cg->add_option("--iterations", cg_iterations, "Whole workload runs inside the measured region (each run is many mallocs)")->capture_default_str();
   cg->add_option("--out,-o", cg_out, "Results file (default results/callgrind-<UTC>.json)");
   cg->add_option("--valgrind", cg_valgrind, "valgrind binary")->capture_default_str();
   cg->add_option("--timeout", cg_timeout, "Per-child limit in seconds")->capture_default_str();

@@ -23,7 +23,7 @@ struct RunDefaults {
   static constexpr double kMinTime = 0.1;
   static constexpr double kWarmupMinTime = 0.02;
   static constexpr int kQuickRounds = 6;
-  static constexpr double kQuickMinTime = 0.02;
+  static constexpr double kQuickMinTime = 0.01;
   static constexpr double kQuickWarmupMinTime = 0.005;
   static constexpr double kTimeout = 30;
 };
@@ -43,7 +43,7 @@ struct RunArgs {
   std::string format = "json";  // json | gbench (gbench also writes <out>.gbench.json)
   int jobs = 1;
   bool callgrind = false;
-  std::int64_t callgrind_iterations = 20000;
+  std::int64_t callgrind_iterations = 2;
   bool warmup = true, verify = true;
   std::string manifest, runner, valgrind = "valgrind";
   Style style;

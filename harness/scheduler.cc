@@ -166,23 +166,24 @@ class Scheduler {
     p.cell_index = i + 1;
     p.cells = ncells_;
     p.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    // ETA: verify children are short, measured ones take about min_time each; estimate each
-    // kind from its own average so far (a guess from min_time before the first one).
+    // ETA: verify, warm-up and measured children take very different times; estimate each
+    // kind from its own average so far. Before the first measured child, guess from the
+    // warm-up (its overhead plus the longer min-time) or from min-time alone.
     double now = p.elapsed_s, dt = now - last_s_;
     last_s_ = now;
-    if (phase == "verify") {
-      verify_s_ += dt;
-      ++verify_n_;
-    } else {
-      measure_s_ += dt;
-      ++measure_n_;
+    int kind = phase == "verify" ? 0 : phase == "warm-up" ? 1 : 2;
+    kind_s_[kind] += dt;
+    ++kind_n_[kind];
+    std::size_t totals[3] = {opt_.verify ? ncells_ : 0, opt_.warmup ? ncells_ : 0,
+                             ncells_ * static_cast<std::size_t>(opt_.rounds)};
+    double guess_measure = 1.25 * opt_.min_time + 0.05;
+    if (kind_n_[1]) guess_measure = kind_s_[1] / kind_n_[1] + 1.25 * (opt_.min_time - opt_.warmup_min_time);
+    double guesses[3] = {0.05, 1.25 * opt_.warmup_min_time + 0.05, guess_measure};
+    p.eta_s = 0;
+    for (int k = 0; k < 3; ++k) {
+      std::size_t left = totals[k] > kind_n_[k] ? totals[k] - kind_n_[k] : 0;
+      p.eta_s += static_cast<double>(left) * (kind_n_[k] ? kind_s_[k] / kind_n_[k] : guesses[k]);
     }
-    std::size_t verify_total = opt_.verify ? ncells_ : 0;
-    std::size_t verify_left = verify_total > verify_n_ ? verify_total - verify_n_ : 0;
-    std::size_t measure_left = total_ - done_ - verify_left;
-    double verify_avg = verify_n_ ? verify_s_ / verify_n_ : 0.05;
-    double measure_avg = measure_n_ ? measure_s_ / measure_n_ : 3 * opt_.min_time + 0.05;
-    p.eta_s = verify_left * verify_avg + measure_left * measure_avg;
     p.allocator = a.name;
     p.workload = w.name;
     obs_.on_child_done(p);
@@ -199,8 +200,8 @@ class Scheduler {
   std::size_t stats_seq_ = 0;
   std::size_t done_ = 0, total_ = 0;
   bool interrupted_ = false;
-  double last_s_ = 0, verify_s_ = 0, measure_s_ = 0;
-  std::size_t verify_n_ = 0, measure_n_ = 0;
+  double last_s_ = 0, kind_s_[3] = {0, 0, 0};
+  std::size_t kind_n_[3] = {0, 0, 0};
   std::chrono::steady_clock::time_point start_;
 };
 
