@@ -108,9 +108,9 @@ std::string render_compare(const std::vector<CompareRow>& rows, const std::strin
                verdict});
   }
   std::string out = t.render(style.plain);
-  out += fmt::format("{} cells: {} significantly faster, {} slower, {} no difference (alpha {:g}). "
-                     "B = {}, A = {}.\n",
-                     rows.size(), faster, slower, rows.size() - faster - slower, alpha, b_label, a_label);
+  out += fmt::format("{} cells: {} significantly faster, {} slower, {} no difference (alpha {:g}; significant = "
+                     "p < alpha and the CI excludes 1).\n",
+                     rows.size(), faster, slower, rows.size() - faster - slower, alpha);
   return out;
 }
 

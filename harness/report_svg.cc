@@ -24,19 +24,25 @@ std::string xml_escape(const std::string& s) {
 
 std::string bar_chart_svg(const std::string& title, const std::string& axis_label, const std::vector<Bar>& bars,
                           double reference) {
+  // Log scale (ratios are multiplicative). The domain covers the bar values and the reference
+  // line; CI whiskers that reach beyond it are clipped and end in an arrow, so one very noisy
+  // cell does not squash every other bar.
   const double label_w = 300, plot_w = 420, row_h = 18, top = 40, bottom = 40;
-  double lo = reference, hi = reference;
-  for (const auto& b : bars) {
-    for (double v : {b.value, b.lo, b.hi})
-      if (std::isfinite(v)) {
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
-      }
-  }
-  double pad = std::max(0.02, (hi - lo) * 0.08);
-  lo -= pad;
-  hi += pad;
-  auto x = [&](double v) { return label_w + (v - lo) / (hi - lo) * plot_w; };
+  double lo = std::min(reference / 1.1, reference), hi = std::max(reference * 1.1, reference);
+  for (const auto& b : bars)
+    if (std::isfinite(b.value) && b.value > 0) {
+      lo = std::min(lo, b.value);
+      hi = std::max(hi, b.value);
+    }
+  double llo = std::log(lo), lhi = std::log(hi);
+  double pad = (lhi - llo) * 0.15;
+  llo -= pad;
+  lhi += pad;
+  auto x = [&](double v) {
+    double lv = v > 0 && std::isfinite(v) ? std::log(v) : llo;
+    lv = std::clamp(lv, llo, lhi);
+    return label_w + (lv - llo) / (lhi - llo) * plot_w;
+  };
   double height = top + bottom + row_h * static_cast<double>(bars.size());
   double width = label_w + plot_w + 90;
 
@@ -57,13 +63,20 @@ std::string bar_chart_svg(const std::string& title, const std::string& axis_labe
     s += fmt::format("<text x=\"{:.0f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", label_w - 6, y + 12,
                      xml_escape(b.label));
     s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\"/>\n",
-                     std::min(x0, x1), y + 3, std::abs(x1 - x0), row_h - 6, colour);
-    if (b.lo != b.hi)
-      s += fmt::format(
-          "<line x1=\"{0:.1f}\" x2=\"{1:.1f}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" stroke=\"black\"/>"
-          "<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{3:.1f}\" y2=\"{4:.1f}\" stroke=\"black\"/>"
-          "<line x1=\"{1:.1f}\" x2=\"{1:.1f}\" y1=\"{3:.1f}\" y2=\"{4:.1f}\" stroke=\"black\"/>\n",
-          x(b.lo), x(b.hi), y + row_h / 2, y + 5, y + row_h - 5);
+                     std::min(x0, x1), y + 3, std::max(1.0, std::abs(x1 - x0)), row_h - 6, colour);
+    if (b.lo != b.hi) {
+      double xl = x(b.lo), xh = x(b.hi), ym = y + row_h / 2;
+      s += fmt::format("<line x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"black\"/>\n", xl, xh, ym, ym);
+      auto cap = [&](double xv, bool clipped, int dir) {
+        if (clipped)
+          s += fmt::format("<path d=\"M{:.1f},{:.1f} l{},-4 l0,8 z\" fill=\"black\"/>\n", xv, ym, -5 * dir);
+        else
+          s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1:.1f}\" y2=\"{2:.1f}\" stroke=\"black\"/>\n", xv,
+                           y + 5, y + row_h - 5);
+      };
+      cap(xl, b.lo > 0 && std::log(b.lo) < llo, -1);
+      cap(xh, std::log(b.hi) > lhi, 1);
+    }
     s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{:.3f}{}</text>\n", label_w + plot_w + 8, y + 12, b.value,
                      b.significant ? "*" : "");
   }
@@ -74,11 +87,12 @@ std::string bar_chart_svg(const std::string& title, const std::string& axis_labe
   s += fmt::format("<line x1=\"{:.0f}\" x2=\"{:.0f}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"black\"/>\n", label_w,
                    label_w + plot_w, axis_y, axis_y);
   for (int t = 0; t <= 4; ++t) {
-    double v = lo + (hi - lo) * t / 4;
-    s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{:.3f}</text>\n", x(v), axis_y + 14, v);
+    double v = std::exp(llo + (lhi - llo) * t / 4);
+    s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{:.3g}</text>\n", x(v), axis_y + 14, v);
   }
-  s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n", label_w + plot_w / 2,
-                   axis_y + 30, xml_escape(axis_label));
+  s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{} (log scale; * significant; "
+                   "whiskers: CI, arrows where clipped)</text>\n",
+                   label_w + plot_w / 2, axis_y + 30, xml_escape(axis_label));
   s += "</svg>\n";
   return s;
 }
