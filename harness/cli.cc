@@ -214,7 +214,7 @@ int cli_main(int argc, char** argv) {
   gate->add_option("--baseline-results,--baseline", gate_baseline, "Reference results file (e.g. from main)")->required();
   gate->add_option("--max-regression", gate_max, "Allowed slowdown, e.g. 5% or 0.05")->capture_default_str();
   gate->add_option("--reference", gate_opt.reference, "Allocator the ratios are relative to")->capture_default_str();
-  gate->add_option("--allocator", gate_opt.allocators, "all | NAME,... allocators to gate")->capture_default_str();
+  gate->add_option("--allocator", gate_opt.allocators, "all (every variant / custom allocator but the reference; peers only by name) | NAME,...")->capture_default_str();
   gate->add_option("--alpha", gate_opt.alpha, "1 - confidence level of the CI")->capture_default_str();
   gate->add_option("--metric", gate_opt.metric, "mallocs_per_sec, or instructions (callgrind counts)")
       ->check(CLI::IsMember({"mallocs_per_sec", "instructions"}))

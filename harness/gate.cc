@@ -67,8 +67,10 @@ GateReport evaluate_gate(const RunResults& cand, const RunResults& base, const G
                                    opt.reference));
   std::vector<std::string> names;
   if (opt.allocators == "all") {
+    // Peers are not gated by default: their ratio to the reference moves whenever the
+    // reference itself gets faster or slower, which is not their regression.
     for (const auto& a : cand.allocators)
-      if (a.name != opt.reference) names.push_back(a.name);
+      if (a.name != opt.reference && a.kind != AllocatorKind::peer) names.push_back(a.name);
   } else {
     names = split_list(opt.allocators);
     for (const auto& n : names)

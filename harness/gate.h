@@ -7,6 +7,8 @@
 //                 bootstrap CI (level 1 - alpha); FAIL when CI high < 1 - max_regression.
 //   instructions: rel = (cand ipm[a] / cand ipm[ref]) / (base ipm[a] / base ipm[ref]);
 //                 deterministic; FAIL when rel > 1 + max_regression.
+// With --reference baseline, a change that slows every variant alike (the shared core) is
+// invisible; --reference glibc (a peer the change cannot touch) catches it.
 #pragma once
 
 #include <string>

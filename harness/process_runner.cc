@@ -214,7 +214,7 @@ ChildResult PosixProcessRunner::run(const ChildSpec& spec) {
       r.timed_out = true;
       kill_group();
     }
-    ::usleep(2000);
+    ::usleep(200);
   }
   r.wall_s = elapsed();
   r.peak_rss_kib = ru.ru_maxrss;

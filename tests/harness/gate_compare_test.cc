@@ -31,7 +31,7 @@ TEST(Gate, PassesOnAFasterMachineWithTheSameRatios) {
   GateOptions opt;
   GateReport rep = evaluate_gate(load_results(fixture("candidate-pass.json")), load_results(fixture("reference.json")), opt);
   EXPECT_TRUE(rep.passed());
-  EXPECT_EQ(rep.cells.size(), 4u);  // all and glibc × w1, w2
+  EXPECT_EQ(rep.cells.size(), 2u);  // all × w1, w2 (peers are gated only when named)
   EXPECT_EQ(cli({"gate", "--results", fixture("candidate-pass.json"), "--baseline-results", fixture("reference.json"),
                  "--max-regression", "5%"}),
             0);
@@ -52,13 +52,17 @@ TEST(Gate, FailsOnARelativeRegressionAndNamesTheCell) {
   EXPECT_EQ(cli({"gate", "--results", fixture("candidate-fail.json"), "--baseline", fixture("reference.json"),
                  "--max-regression", "5%"}),
             1);
-  // A generous threshold lets it through; gating only glibc passes too.
+  // A generous threshold lets it through; gating only glibc (by name) passes too, and glibc
+  // as the reference sees the same regression of all.
   EXPECT_EQ(cli({"gate", "--results", fixture("candidate-fail.json"), "--baseline", fixture("reference.json"),
                  "--max-regression", "30%"}),
             0);
   EXPECT_EQ(cli({"gate", "--results", fixture("candidate-fail.json"), "--baseline", fixture("reference.json"),
                  "--allocator", "glibc"}),
             0);
+  EXPECT_EQ(cli({"gate", "--results", fixture("candidate-fail.json"), "--baseline", fixture("reference.json"),
+                 "--reference", "glibc"}),
+            1);
 }
 
 TEST(Gate, MalformedOrMissingInputIsExitTwo) {
