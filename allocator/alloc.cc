@@ -25,13 +25,9 @@ template <bool kZero>
 template <bool kZero>
 [[gnu::noinline]] void* malloc_refill(Heap* heap, Page* page, std::size_t size) noexcept {
   if constexpr (kOptions.inline_promotion) {
-    // Promote local_free inline unless that would starve the heartbeat: pending remote or
-    // delayed frees, or kMaxInlinePromotions in a row, send us to the generic path instead.
+    // Promote local_free inline unless that would starve the heartbeat (see internal.h).
     Block* block = page->local_free;
-    if (block != nullptr &&
-        thread_free_block(page->thread_free.load(std::memory_order_relaxed)) == nullptr &&
-        heap->thread_delayed_free.load(std::memory_order_relaxed) == nullptr &&
-        --heap->promotions_left != 0) [[likely]] {
+    if (block != nullptr && heartbeat_allows_promotion(heap, page)) [[likely]] {
       ALLOCLAB_STAT(heap, inline_promotions);
       page->local_free = nullptr;
       page->free = block->next;
@@ -71,7 +67,7 @@ void* malloc_generic(Heap* heap, std::size_t size, bool zero) noexcept {
     }
   }
   ALLOCLAB_STAT(heap, generic_calls);
-  if constexpr (kOptions.inline_promotion) heap->promotions_left = kMaxInlinePromotions;
+  if constexpr (kOptions.inline_promotion || kOptions.hysteresis) heap->promotions_left = kMaxInlinePromotions;
   if (++heap->generic_count >= kOptions.admin_interval) [[unlikely]] heap_admin(heap);
 
   if (size > kMediumObjSizeMax) [[unlikely]] return huge_alloc(size, 0, zero);

@@ -154,6 +154,15 @@ void heap_admin(Heap* heap) noexcept {
   heap->generic_collect_count += heap->generic_count;
   heap->generic_count = 0;
   heap_delayed_free(heap, false);
+  // Return memory freed more than kPurgeDelayMs ago; scan at most once per purge delay.
+  if (heap->unpurged_pages != 0 || segment_cache_holds_segments()) {
+    const auto now = static_cast<std::uint32_t>(os_now_ms());
+    if (now - heap->last_purge_ms >= kPurgeDelayMs) {
+      heap->last_purge_ms = now;
+      segment_purge_free_pages(heap, false);
+      segment_cache_collect(false);
+    }
+  }
   if (heap->generic_collect_count >= kGenericCollectInterval) {
     heap->generic_collect_count = 0;
     heap_collect(heap, false);
@@ -177,6 +186,7 @@ void heap_collect(Heap* heap, bool force) noexcept {
     }
   }
   collect_retired(heap, force);
+  segment_purge_free_pages(heap, force);
   if (!force) segment_try_reclaim(heap);  // frees abandoned segments nobody else needed
   segment_cache_collect(force);
   heap_check(heap);

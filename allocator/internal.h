@@ -54,6 +54,20 @@ inline Block* thread_free_block(std::uintptr_t tf) noexcept { return reinterpret
 // kNeverDelayedFree unless `override_never`.
 void page_set_delayed(Page* page, DelayedState state, bool override_never) noexcept;
 
+// ---- the heartbeat ------------------------------------------------------------------------
+// Both promotions that let a thread skip the generic path (inline_promotion's refill and
+// hysteresis' promotion at retire) ask here first. They are refused while the page has
+// pending remote frees, the heap has pending delayed frees or freed pages not yet returned
+// to the OS, and after kMaxInlinePromotions in a row, so the generic path (which collects
+// those frees and runs the admin work that returns memory) is still reached: memory stays
+// bounded and is given back however tight the churn loop.
+inline bool heartbeat_allows_promotion(Heap* heap, const Page* page) noexcept {
+  if (thread_free_block(page->thread_free.load(std::memory_order_relaxed)) != nullptr) return false;
+  if (heap->thread_delayed_free.load(std::memory_order_relaxed) != nullptr) return false;
+  if (heap->unpurged_pages != 0) return false;
+  return heap->promotions_left != 0 && --heap->promotions_left != 0;
+}
+
 // ---- page queues (page_queue.cc) ----------------------------------------------------------
 PageQueue* heap_queue_of(Heap* heap, const Page* page) noexcept;  // the full queue if in_full
 void queue_push_front(Heap* heap, PageQueue* pq, Page* page) noexcept;
@@ -76,11 +90,13 @@ void collect_retired(Heap* heap, bool force) noexcept;
 // ---- segments (segment.cc) ---------------------------------------------------------------
 Page* segment_page_alloc(Heap* heap, SegmentKind kind) noexcept;  // a free page slot, or nullptr
 void segment_page_free(Heap* heap, Page* page) noexcept;
+void segment_purge_free_pages(Heap* heap, bool force) noexcept;
 void segment_abandon_all(Heap* heap) noexcept;  // thread exit: hand live segments over
 bool segment_try_reclaim(Heap* heap) noexcept;  // take over one abandoned segment
 void* huge_alloc(std::size_t size, std::size_t alignment, bool zero) noexcept;
 void huge_free(Segment* segment) noexcept;
 void segment_cache_collect(bool force) noexcept;  // purge/unmap cached segments past their delay
+bool segment_cache_holds_segments() noexcept;
 void segments_fork_prepare() noexcept;
 void segments_fork_parent() noexcept;
 void segments_fork_child() noexcept;

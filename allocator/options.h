@@ -81,10 +81,11 @@ static_assert(kOptions.admin_interval >= 1, "admin_interval must be positive");
 static_assert(kOptions.retire_cycles >= 1 && kOptions.retire_cycles <= 255,
               "retire_cycles must fit the page's 8-bit retire_expire");
 
-// inline_promotion keeps the "heartbeat" of the generic path bounded: a refill falls through
-// to the generic path when the page has pending cross-thread frees, when the heap has
-// pending delayed frees, or after this many consecutive inline promotions. So cross-thread
-// and delayed frees are collected as promptly as in baseline, and admin work still runs at
+// inline_promotion (and hysteresis' promotion at retire, which skips the generic path the
+// same way) keep the "heartbeat" of the generic path: a promotion is refused when the page
+// has pending cross-thread frees, when the heap has pending delayed frees, or after this
+// many promotions in a row. So cross-thread and delayed frees are collected as promptly as
+// in baseline, and admin work (which also returns freed memory to the OS) still runs at
 // least once per kMaxInlinePromotions * admin_interval promotions.
 inline constexpr std::uint32_t kMaxInlinePromotions = 1024;
 

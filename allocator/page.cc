@@ -154,7 +154,8 @@ void page_init(Heap* heap, Page* page, std::uint8_t bin) noexcept {
   const std::size_t index = static_cast<std::size_t>(page - segment->pages);
   std::uint8_t* area = reinterpret_cast<std::uint8_t*>(segment) + index * page_size;
   std::uint8_t* const area_end = area + page_size;
-  if (index == 0) area += (sizeof(Segment) + 255) & ~std::size_t{255};  // after the header
+  // Page 0 starts after the header, on an OS page so purging it returns all of its blocks.
+  if (index == 0) area += (sizeof(Segment) + kOsPageSize - 1) & ~(kOsPageSize - 1);
   // Don't start every page at the same power-of-two offset: avoids cache aliasing of the
   // first blocks of many pages (mimalloc's start offset for small blocks).
   if (bsize <= 64) {
@@ -246,7 +247,7 @@ void page_free(Heap* heap, Page* page, PageQueue* pq) noexcept {
 // (free()'s fast path knows this). mimalloc keeps it if it is the only page of its queue
 // (retire_expire = retire_cycles, counted down by collect_retired); otherwise frees it.
 // In ping-pong churn every free lands here, so the only-page case is kept short.
-void page_retire_plain(Page* page) noexcept {
+[[gnu::noinline]] void page_retire_plain(Page* page) noexcept {
   Heap* heap = page->heap.load(std::memory_order_relaxed);
   PageQueue* pq = &heap->pages[page->bin];
   if (pq->first == page && pq->last == page) [[likely]] {
@@ -256,8 +257,9 @@ void page_retire_plain(Page* page) noexcept {
     if (page->retire_expire == 0) widen_retired_range(heap, page->bin);
     page->retire_expire = page->retire_cycles;
     if constexpr (kOptions.hysteresis) {
-      // Make the next allocation O(1): it pops `free` instead of entering the generic path.
-      if (page->free == nullptr) {
+      // Make the next allocation O(1): it pops `free` instead of entering the generic path
+      // (bounded like inline_promotion: see heartbeat_allows_promotion).
+      if (page->free == nullptr && heartbeat_allows_promotion(heap, page)) {
         page->free = page->local_free;
         page->local_free = nullptr;
         page->free_is_zero = false;

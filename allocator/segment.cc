@@ -14,7 +14,6 @@ namespace {
 inline constexpr std::size_t kCacheSlots = 16;
 inline constexpr std::size_t kCacheMaxSegmentSize = 64 * 1024 * 1024;  // larger: unmap at once
 inline constexpr std::size_t kCacheMaxBytes = 128 * 1024 * 1024;       // unpurged or not
-inline constexpr std::uint64_t kPurgeDelayMs = 10;
 inline constexpr std::uint64_t kUnmapDelayMs = 2000;
 inline constexpr int kMaxReclaimPerCall = 8;
 
@@ -22,6 +21,7 @@ struct SegmentCache {
   SpinLock lock;
   Segment* slots[kCacheSlots];
   std::uint64_t last_collect_ms;
+  std::atomic<bool> holds_segments;  // read without the lock by admin work
 };
 SegmentCache g_cache;
 
@@ -102,6 +102,7 @@ void segment_release(Segment* segment) noexcept {
         *oldest = segment;
       }
     }
+    g_cache.holds_segments.store(true, std::memory_order_relaxed);
     if (evicted != nullptr) os_unmap(evicted, evicted->mapped_size);
   } else {
     os_unmap(segment, segment->mapped_size);
@@ -187,8 +188,35 @@ Page* segment_page_alloc(Heap* heap, SegmentKind kind) noexcept {
 
 void segment_page_free(Heap* heap, Page* page) noexcept {
   page->in_use = false;
-  page->is_zero_init = false;
+  page->is_zero_init = false;  // its blocks were written: purge the slot if it stays free
+  page->freed_at_ms = static_cast<std::uint32_t>(os_now_ms());
+  ++heap->unpurged_pages;
   segment_unref(heap, segment_of(page));
+}
+
+// Returns the memory of page slots free for longer than kPurgeDelayMs (all of them when
+// forced) to the OS. A slot reused before that keeps its memory: churn pays no syscalls.
+void segment_purge_free_pages(Heap* heap, bool force) noexcept {
+  const auto now = static_cast<std::uint32_t>(os_now_ms());
+  std::uint32_t remaining = 0;
+  for (Segment* segment : heap->free_segments) {
+    for (; segment != nullptr; segment = segment->next) {
+      for (std::uint32_t i = 0; i < segment->page_count; ++i) {
+        Page* page = &segment->pages[i];
+        if (page->in_use || page->is_zero_init) continue;
+        if (!force && now - page->freed_at_ms < kPurgeDelayMs) {
+          ++remaining;
+          continue;
+        }
+        const std::size_t page_size = std::size_t{1} << segment->page_shift;
+        auto* start = reinterpret_cast<std::uint8_t*>(segment) + i * page_size;
+        if (i == 0) start += (sizeof(Segment) + kOsPageSize - 1) & ~(kOsPageSize - 1);
+        os_purge(start, static_cast<std::size_t>(reinterpret_cast<std::uint8_t*>(segment) + (i + 1) * page_size - start));
+        page->is_zero_init = true;
+      }
+    }
+  }
+  heap->unpurged_pages = remaining;
 }
 
 void segment_abandon_all(Heap* heap) noexcept {
@@ -318,8 +346,16 @@ void segment_cache_collect(bool force) noexcept {
       }
     }
   }
+  {
+    LockGuard guard(g_cache.lock);
+    bool any = false;
+    for (Segment* slot : g_cache.slots) any = any || slot != nullptr;
+    g_cache.holds_segments.store(any, std::memory_order_relaxed);
+  }
   for (std::size_t i = 0; i < n_unmap; ++i) os_unmap(to_unmap[i], to_unmap[i]->mapped_size);
 }
+
+bool segment_cache_holds_segments() noexcept { return g_cache.holds_segments.load(std::memory_order_relaxed); }
 
 void segments_fork_prepare() noexcept {
   g_abandoned.lock.lock();

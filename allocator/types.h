@@ -37,6 +37,7 @@ inline constexpr std::size_t kOsPageSize = 4096;
 inline constexpr std::size_t kMaxAlignment = kSegmentSize / 2;  // larger alignments: ENOMEM
 inline constexpr std::uint32_t kGenericCollectInterval = 10000;  // generic calls per heap collect
 inline constexpr std::size_t kMaxCandidateSearch = 4;
+inline constexpr std::uint32_t kPurgeDelayMs = 10;  // free page slots / cached segments keep memory this long
 
 struct Block {
   Block* next;
@@ -80,6 +81,7 @@ struct Page {
   bool in_use;             // page slot handed to a heap
   bool is_zero_init;       // the slot's memory is fresh from the OS (or purged)
   std::uint8_t retire_cycles;  // retire_expire given when it empties: retire_cycles, 1/4 for > 8 KiB blocks
+  std::uint32_t freed_at_ms;   // free slot, not yet purged: when it was freed (purge after a delay)
   std::size_t block_size;  // bytes; for huge pages, the usable bytes from page_start
   std::uint8_t* page_start;                  // first block
   std::atomic<std::uintptr_t> thread_free;   // Block* | DelayedState: remote frees (CAS push)
@@ -125,6 +127,8 @@ struct Heap {
   std::uint32_t promotions_left;         // inline_promotion budget until the next generic call
   Page* hysteresis_page[kBinCount];      // hysteresis: the retained non-first page per bin
   Segment* free_segments[2];             // owned small/medium segments with free page slots
+  std::uint32_t unpurged_pages;          // free page slots in owned segments still holding memory
+  std::uint32_t last_purge_ms;           // when admin work last scanned for them
   Heap* next_live;                       // registry of live heaps (stats, fork)
   Heap* prev_live;
   Counters stats;
