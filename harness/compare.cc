@@ -12,17 +12,6 @@
 namespace alloclab::harness {
 namespace {
 
-struct SplitMix {
-  std::uint64_t s;
-  std::uint64_t next() {
-    std::uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-};
-
 double percentile(std::vector<double>& sorted, double q) {
   if (sorted.empty()) return 0;
   double pos = q * static_cast<double>(sorted.size() - 1);
@@ -43,7 +32,7 @@ UnpairedComparison compare_unpaired(std::span<const double> a, std::span<const d
   c.median_a = median_of({a.begin(), a.end()});
   c.median_b = median_of({b.begin(), b.end()});
   c.ratio = c.median_a != 0 ? c.median_b / c.median_a : 0;
-  SplitMix rng{seed};
+  stats::Rng rng(seed);
   std::vector<double> ratios;
   ratios.reserve(static_cast<std::size_t>(resamples));
   std::vector<double> ra(a.size()), rb(b.size());

@@ -12,16 +12,6 @@
 namespace alloclab::harness {
 namespace {
 
-struct SplitMix {
-  std::uint64_t s;
-  std::uint64_t next() {
-    std::uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-};
-
 const AllocatorSpec* by_factors(const RunResults& r, const std::string& bits) {
   for (const auto& a : r.allocators)
     if (a.kind == AllocatorKind::variant && a.factors == bits) return &a;
@@ -118,10 +108,10 @@ void factorial_effects(const RunResults& r, const AblationReport& rep, WorkloadA
   for (const auto& row : rows) all.push_back(&row);
   std::vector<double> point = effects_of(all);
   std::vector<std::vector<double>> boot(cs.size());
-  SplitMix rng{comparison_seed(r.options.seed, "factorial", "", wa.workload)};
+  stats::Rng rng(comparison_seed(r.options.seed, "factorial", "", wa.workload));
   std::vector<const std::vector<double>*> pick(rows.size());
   for (int b = 0; b < resamples; ++b) {
-    for (auto& p : pick) p = &rows[rng.next() % rows.size()];
+    for (auto& p : pick) p = &rows[rng.below(rows.size())];
     auto e = effects_of(pick);
     for (std::size_t i = 0; i < cs.size(); ++i) boot[i].push_back(e[i]);
   }

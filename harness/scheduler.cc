@@ -13,18 +13,12 @@
 #include <fmt/format.h>
 
 #include "measurement.h"
+#include "stats/stats.h"
 
 namespace alloclab::harness {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 std::optional<std::string> read_file(const std::string& path) {
   std::ifstream in(path);
@@ -212,7 +206,7 @@ std::vector<std::size_t> round_order(std::size_t n, std::uint64_t seed, int roun
   for (std::size_t i = 0; i < n; ++i) v[i] = i;
   std::uint64_t state = seed ^ (0xa0761d6478bd642fULL * static_cast<std::uint64_t>(round + 1));
   for (std::size_t i = n; i > 1; --i) {
-    std::size_t j = static_cast<std::size_t>(splitmix64(state) % i);
+    std::size_t j = static_cast<std::size_t>(stats::splitmix64(state) % i);
     std::swap(v[i - 1], v[j]);
   }
   return v;
