@@ -109,7 +109,8 @@ using namespace alloclab;
 
 ALLOCLAB_EXPORT void* malloc(size_t size) noexcept {
   if constexpr (kOptions.planted_work != 0) {
-    for (std::uint32_t i = 0; i < kOptions.planted_work; ++i) __asm__ volatile("");
+    // The asm makes `i` opaque, so the compiler must run every iteration (~1 cycle each).
+    for (std::uint32_t i = 0; i < kOptions.planted_work; ++i) __asm__ volatile("" : "+r"(i));
   }
   return heap_malloc(size, false);
 }
