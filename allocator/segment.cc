@@ -20,7 +20,7 @@ inline constexpr int kMaxReclaimPerCall = 8;
 struct SegmentCache {
   SpinLock lock;
   Segment* slots[kCacheSlots];
-  std::uint64_t last_collect_ms;
+  std::atomic<std::uint64_t> last_collect_ms;  // read without the lock to skip early
   std::atomic<bool> holds_segments;  // read without the lock by admin work
 };
 SegmentCache g_cache;
@@ -301,14 +301,14 @@ void huge_free(Segment* segment) noexcept { segment_release(segment); }
 
 void segment_cache_collect(bool force) noexcept {
   const std::uint64_t now = os_now_ms();
-  if (!force && now == g_cache.last_collect_ms) return;  // at most once per millisecond
+  if (!force && now == g_cache.last_collect_ms.load(std::memory_order_relaxed)) return;  // once per ms
   Segment* to_unmap[kCacheSlots];
   std::size_t n_unmap = 0;
   Segment* to_purge[kCacheSlots];
   std::size_t n_purge = 0;
   {
     LockGuard guard(g_cache.lock);
-    g_cache.last_collect_ms = now;
+    g_cache.last_collect_ms.store(now, std::memory_order_relaxed);
     for (Segment*& slot : g_cache.slots) {
       if (slot == nullptr) continue;
       const std::uint64_t age = now - slot->cached_at_ms;
