@@ -18,10 +18,7 @@ inline void zero_block(const Page* page, Block* block) noexcept {
   }
 }
 
-// Fast path: about 7 instructions, one branch. `free` empty -> refill (out of line).
-template <bool kZero>
-[[gnu::always_inline]] inline void* malloc_small(Heap* heap, std::size_t size) noexcept;
-
+// `free` is empty: inline promotion (optimization 1) or the generic path. Out of line.
 template <bool kZero>
 [[gnu::noinline]] void* malloc_refill(Heap* heap, Page* page, std::size_t size) noexcept {
   if constexpr (kOptions.inline_promotion) {
@@ -40,6 +37,8 @@ template <bool kZero>
   return malloc_generic(heap, size, kZero);
 }
 
+// Fast path: a table load and a pop. malloc() of <= 1 KiB that hits costs 16 instructions
+// including the call (callgrind, scripts/fastpath-callgrind.sh).
 template <bool kZero>
 [[gnu::always_inline]] inline void* malloc_small(Heap* heap, std::size_t size) noexcept {
   Page* page = heap->pages_free_direct[wsize_of(size)];

@@ -160,7 +160,7 @@ void heap_admin(Heap* heap) noexcept {
     if (now - heap->last_purge_ms >= kPurgeDelayMs) {
       heap->last_purge_ms = now;
       segment_purge_free_pages(heap, false);
-      segment_cache_collect(false);
+      segment_cache_collect();
     }
   }
   if (heap->generic_collect_count >= kGenericCollectInterval) {
@@ -188,7 +188,8 @@ void heap_collect(Heap* heap, bool force) noexcept {
   collect_retired(heap, force);
   segment_purge_free_pages(heap, force);
   if (!force) segment_try_reclaim(heap);  // frees abandoned segments nobody else needed
-  segment_cache_collect(force);
+  // The segment cache is the process's, not this heap's: a dying thread does not empty it.
+  segment_cache_collect();
   heap_check(heap);
 }
 

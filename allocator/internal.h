@@ -29,6 +29,17 @@ inline Page* page_of(Segment* segment, const void* p) noexcept {
 }
 inline Page* page_of(const void* p) noexcept { return page_of(segment_of(p), p); }
 
+// The bytes of page slot `index` of a small or medium segment.
+struct PageArea {
+  std::uint8_t* start;
+  std::uint8_t* end;
+};
+inline PageArea page_area(Segment* segment, std::size_t index) noexcept {
+  const std::size_t page_size = std::size_t{1} << segment->page_shift;
+  auto* start = reinterpret_cast<std::uint8_t*>(segment) + index * page_size;
+  return {index == 0 ? start + kSegmentHeaderSize : start, start + page_size};
+}
+
 // The block containing an interior pointer (aligned allocations hand out interior pointers).
 inline Block* page_block_of(const Page* page, const void* p) noexcept {
   const std::size_t offset = static_cast<std::size_t>(static_cast<const std::uint8_t*>(p) - page->page_start);
@@ -95,7 +106,7 @@ void segment_abandon_all(Heap* heap) noexcept;  // thread exit: hand live segmen
 bool segment_try_reclaim(Heap* heap) noexcept;  // take over one abandoned segment
 void* huge_alloc(std::size_t size, std::size_t alignment, bool zero) noexcept;
 void huge_free(Segment* segment) noexcept;
-void segment_cache_collect(bool force) noexcept;  // purge/unmap cached segments past their delay
+void segment_cache_collect() noexcept;  // purge/unmap cached segments past their delays
 bool segment_cache_holds_segments() noexcept;
 void segments_fork_prepare() noexcept;
 void segments_fork_parent() noexcept;

@@ -81,6 +81,9 @@ static_assert(kOptions.admin_interval >= 1, "admin_interval must be positive");
 static_assert(kOptions.retire_cycles >= 1 && kOptions.retire_cycles <= 255,
               "retire_cycles must fit the page's 8-bit retire_expire");
 
+// Empty pages of blocks > 8 KiB, and pages kept by hysteresis, survive a quarter as long.
+inline constexpr std::uint8_t kShortRetireCycles = (kOptions.retire_cycles + 3) / 4;
+
 // inline_promotion (and hysteresis' promotion at retire, which skips the generic path the
 // same way) keep the "heartbeat" of the generic path: a promotion is refused when the page
 // has pending cross-thread frees, when the heap has pending delayed frees, or after this

@@ -150,12 +150,8 @@ bool retired_page_tick(Heap* heap, Page* page, bool force) noexcept {
 void page_init(Heap* heap, Page* page, std::uint8_t bin) noexcept {
   Segment* segment = segment_of(page);
   const std::size_t bsize = kBins[bin].block_size;
-  const std::size_t page_size = std::size_t{1} << segment->page_shift;
-  const std::size_t index = static_cast<std::size_t>(page - segment->pages);
-  std::uint8_t* area = reinterpret_cast<std::uint8_t*>(segment) + index * page_size;
-  std::uint8_t* const area_end = area + page_size;
-  // Page 0 starts after the header, on an OS page so purging it returns all of its blocks.
-  if (index == 0) area += (sizeof(Segment) + kOsPageSize - 1) & ~(kOsPageSize - 1);
+  const PageArea slot = page_area(segment, static_cast<std::size_t>(page - segment->pages));
+  std::uint8_t* area = slot.start;
   // Don't start every page at the same power-of-two offset: avoids cache aliasing of the
   // first blocks of many pages (mimalloc's start offset for small blocks).
   if (bsize <= 64) {
@@ -166,7 +162,7 @@ void page_init(Heap* heap, Page* page, std::uint8_t bin) noexcept {
   page->block_size = bsize;
   page->bin = bin;
   page->page_start = area;
-  page->reserved = static_cast<std::uint16_t>(static_cast<std::size_t>(area_end - area) / bsize);
+  page->reserved = static_cast<std::uint16_t>(static_cast<std::size_t>(slot.end - area) / bsize);
   page->capacity = 0;
   page->used = 0;
   page->free = nullptr;
@@ -174,8 +170,7 @@ void page_init(Heap* heap, Page* page, std::uint8_t bin) noexcept {
   page->flags = 0;
   page->free_is_zero = page->is_zero_init;
   page->retire_expire = 0;
-  page->retire_cycles = static_cast<std::uint8_t>(bsize <= kSmallObjSizeMax ? kOptions.retire_cycles
-                                                                             : (kOptions.retire_cycles + 3) / 4);
+  page->retire_cycles = static_cast<std::uint8_t>(bsize <= kSmallObjSizeMax ? kOptions.retire_cycles : kShortRetireCycles);
   page->thread_free.store(kNoDelayedFree, std::memory_order_relaxed);
   page->heap.store(heap, std::memory_order_release);
   ALLOCLAB_STAT(heap, fresh_pages);
@@ -276,7 +271,7 @@ void page_free(Heap* heap, Page* page, PageQueue* pq) noexcept {
     if (page->block_size <= kSmallObjSizeMax && page->capacity >= 4 && !slot_busy) {
       ALLOCLAB_STAT(heap, pages_kept_hysteresis);
       if (page->retire_expire == 0) widen_retired_range(heap, page->bin);
-      page->retire_expire = static_cast<std::uint8_t>((kOptions.retire_cycles + 3) / 4);
+      page->retire_expire = kShortRetireCycles;
       heap->hysteresis_page[page->bin] = page;
       queue_move_to_front(heap, pq, page);
       return;

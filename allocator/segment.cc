@@ -2,6 +2,7 @@
 // (purged after kPurgeDelayMs, unmapped after kUnmapDelayMs), and abandonment/reclaim of a
 // dead thread's segments.
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 
 #include "internal.h"
@@ -28,7 +29,6 @@ SegmentCache g_cache;
 struct AbandonedList {
   SpinLock lock;
   Segment* head;
-  std::size_t count;
 };
 AbandonedList g_abandoned;
 
@@ -107,7 +107,7 @@ void segment_release(Segment* segment) noexcept {
   } else {
     os_unmap(segment, segment->mapped_size);
   }
-  segment_cache_collect(false);
+  segment_cache_collect();
 }
 
 void free_queue_remove(Heap* heap, Segment* segment) noexcept {
@@ -165,7 +165,6 @@ Segment* abandoned_pop() noexcept {
   Segment* segment = g_abandoned.head;
   if (segment != nullptr) {
     g_abandoned.head = segment->next;
-    --g_abandoned.count;
     segment->next = nullptr;
   }
   return segment;
@@ -208,10 +207,8 @@ void segment_purge_free_pages(Heap* heap, bool force) noexcept {
           ++remaining;
           continue;
         }
-        const std::size_t page_size = std::size_t{1} << segment->page_shift;
-        auto* start = reinterpret_cast<std::uint8_t*>(segment) + i * page_size;
-        if (i == 0) start += (sizeof(Segment) + kOsPageSize - 1) & ~(kOsPageSize - 1);
-        os_purge(start, static_cast<std::size_t>(reinterpret_cast<std::uint8_t*>(segment) + (i + 1) * page_size - start));
+        const PageArea area = page_area(segment, i);
+        os_purge(area.start, static_cast<std::size_t>(area.end - area.start));
         page->is_zero_init = true;
       }
     }
@@ -237,7 +234,6 @@ void segment_abandon_all(Heap* heap) noexcept {
       LockGuard guard(g_abandoned.lock);
       segment->next = g_abandoned.head;
       g_abandoned.head = segment;
-      ++g_abandoned.count;
     }
   }
   for (PageQueue& pq : heap->pages) pq.first = pq.last = nullptr;
@@ -268,13 +264,12 @@ bool segment_try_reclaim(Heap* heap) noexcept {
 }
 
 void* huge_alloc(std::size_t size, std::size_t alignment, bool zero) noexcept {
-  if (alignment < kMinAlign) alignment = kMinAlign;
-  const std::size_t header = (sizeof(Segment) + kOsPageSize - 1) & ~(kOsPageSize - 1);
-  const std::size_t offset = (header + alignment - 1) & ~(alignment - 1);
   if (size > (std::size_t{1} << 46) || alignment > kMaxAlignment) {
     errno = ENOMEM;
     return nullptr;
   }
+  if (alignment < kMinAlign) alignment = kMinAlign;
+  const std::size_t offset = (kSegmentHeaderSize + alignment - 1) & ~(alignment - 1);
   const std::size_t need = (offset + size + kOsPageSize - 1) & ~(kOsPageSize - 1);
   Segment* segment = segment_map(need);
   if (segment == nullptr) {
@@ -299,9 +294,9 @@ void* huge_alloc(std::size_t size, std::size_t alignment, bool zero) noexcept {
 
 void huge_free(Segment* segment) noexcept { segment_release(segment); }
 
-void segment_cache_collect(bool force) noexcept {
+void segment_cache_collect() noexcept {
   const std::uint64_t now = os_now_ms();
-  if (!force && now == g_cache.last_collect_ms.load(std::memory_order_relaxed)) return;  // once per ms
+  if (now == g_cache.last_collect_ms.load(std::memory_order_relaxed)) return;  // once per ms
   Segment* to_unmap[kCacheSlots];
   std::size_t n_unmap = 0;
   Segment* to_purge[kCacheSlots];
@@ -312,7 +307,7 @@ void segment_cache_collect(bool force) noexcept {
     for (Segment*& slot : g_cache.slots) {
       if (slot == nullptr) continue;
       const std::uint64_t age = now - slot->cached_at_ms;
-      if (force || age >= kUnmapDelayMs) {
+      if (age >= kUnmapDelayMs) {
         to_unmap[n_unmap++] = slot;
         slot = nullptr;
       } else if (!slot->purged && age >= kPurgeDelayMs) {
@@ -321,33 +316,21 @@ void segment_cache_collect(bool force) noexcept {
       }
     }
   }
-  // Everything after the first OS page goes back to the OS; the first page keeps the fields
-  // above, and segment_setup rebuilds the rest of the header on reuse.
-  static_assert(sizeof(Segment) > kOsPageSize, "page 0's blocks must start in the purged range");
+  // Everything after the first OS page goes back to the OS; the first page keeps the cache's
+  // fields, and segment_setup rebuilds the rest of the header on reuse.
+  static_assert(offsetof(Segment, pages) <= kOsPageSize, "the cache's fields must survive a purge");
   for (std::size_t i = 0; i < n_purge; ++i) {
     Segment* segment = to_purge[i];
     os_purge(reinterpret_cast<std::uint8_t*>(segment) + kOsPageSize, segment->mapped_size - kOsPageSize);
     segment->purged = true;
   }
-  if (n_purge > 0) {
-    LockGuard guard(g_cache.lock);
-    for (std::size_t i = 0; i < n_purge; ++i) {
-      Segment** free_slot = nullptr;
-      for (Segment*& slot : g_cache.slots) {
-        if (slot == nullptr) {
-          free_slot = &slot;
-          break;
-        }
-      }
-      if (free_slot != nullptr) {
-        *free_slot = to_purge[i];
-      } else {
-        to_unmap[n_unmap++] = to_purge[i];  // the cache refilled meanwhile
-      }
-    }
-  }
   {
     LockGuard guard(g_cache.lock);
+    std::size_t next = 0;
+    for (Segment*& slot : g_cache.slots) {
+      if (slot == nullptr && next < n_purge) slot = to_purge[next++];
+    }
+    while (next < n_purge) to_unmap[n_unmap++] = to_purge[next++];  // the cache refilled meanwhile
     bool any = false;
     for (Segment* slot : g_cache.slots) any = any || slot != nullptr;
     g_cache.holds_segments.store(any, std::memory_order_relaxed);

@@ -66,7 +66,9 @@ enum PageFlags : std::uint8_t {
 //       so live blocks = used - |thread_free|)
 //   used == 0  <=>  every block of the page is free
 //   free_is_zero  =>  every block on `free` is zero except its link word
-struct Page {
+// alignas(64): a page's hot fields share one cache line, and sizeof(Page) becomes a power of
+// two (128), so free() turns the page index into an address with one shift.
+struct alignas(64) Page {
   // -- hot: the malloc fast path reads free/used, the free fast path local_free/used/flags
   Block* free;        // allocation pops here
   Block* local_free;  // the owner's frees push here; never refills `free` directly, so `free`
@@ -90,6 +92,8 @@ struct Page {
   Page* prev;
 };
 
+static_assert((sizeof(Page) & (sizeof(Page) - 1)) == 0, "free() indexes pages with a shift");
+
 enum class SegmentKind : std::uint8_t { kSmall, kMedium, kHuge };
 
 struct Segment {
@@ -106,6 +110,10 @@ struct Segment {
   Segment* prev;
   Page pages[kMaxPagesPerSegment];
 };
+
+// Page 0 starts after the header, on an OS page so that purging the page returns all of its
+// blocks; huge blocks start there too (or at their alignment).
+inline constexpr std::size_t kSegmentHeaderSize = (sizeof(Segment) + kOsPageSize - 1) & ~(kOsPageSize - 1);
 
 struct PageQueue {
   Page* first;
