@@ -3,7 +3,14 @@
 # Env: BUILD_DIR (default: build); ALLOCLAB_LONG_TESTS=1 adds the long soaks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+build="${BUILD_DIR:-build}"
 extra=()
 [[ "${ALLOCLAB_LONG_TESTS:-0}" == 1 ]] && extra+=(-DALLOCLAB_LONG_TESTS=ON)
 scripts/setup.sh "${extra[@]}"
-ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure --parallel "$(nproc)" --timeout 600
+rc=0
+ctest --test-dir "$build" --output-on-failure --parallel "$(nproc)" --timeout 600 || rc=$?
+# A long log hides the one failure in it: repeat each failed test's verdict lines last.
+if [[ $rc -ne 0 ]]; then
+  scripts/failure-summary.sh "$build" || true
+fi
+exit "$rc"

@@ -190,6 +190,9 @@ TEST(Stress, ManyShortLivedThreads) {
   }
   ASSERT_EQ(g_corruptions.load(), 0) << g_first_report;
   ASSERT_EQ(g_null.load(), 0);
+  std::string trace;
+  for (long v : rss) trace += std::to_string(v / 1024) + " ";
+  std::printf("RSS per round (MiB): %s\n", trace.c_str());
   const long early = std::max(rss[0], rss[1]);
   EXPECT_LT(rss.back(), 2 * early + 32 * 1024)
       << "RSS after " << rounds << " rounds of short-lived threads: " << rss.back() / 1024
