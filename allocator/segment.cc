@@ -218,10 +218,14 @@ void segment_purge_free_pages(Heap* heap, bool force) noexcept {
 
 void segment_abandon_all(Heap* heap) noexcept {
   // Every owned segment has at least one page in use, and every page in use is in a queue.
+  // The segments are gathered on a private list and published only after the walk: a
+  // segment published mid-walk could be reclaimed by another thread while this walk still
+  // follows `page->next` links through it and re-abandons it on meeting its next page.
+  Segment* gathered = nullptr;
   for (PageQueue& pq : heap->pages) {
     for (Page* page = pq.first; page != nullptr; page = page->next) {
       Segment* segment = segment_of(page);
-      if (segment->thread_id.load(std::memory_order_relaxed) == 0) continue;  // already handed over
+      if (segment->thread_id.load(std::memory_order_relaxed) == 0) continue;  // already gathered
       free_queue_remove(heap, segment);
       for (std::uint32_t i = 0; i < segment->page_count; ++i) {
         Page* p = &segment->pages[i];
@@ -230,14 +234,19 @@ void segment_abandon_all(Heap* heap) noexcept {
         p->retire_expire = 0;
         p->heap.store(nullptr, std::memory_order_release);
       }
-      segment->thread_id.store(0, std::memory_order_release);
-      LockGuard guard(g_abandoned.lock);
-      segment->next = g_abandoned.head;
-      g_abandoned.head = segment;
+      segment->thread_id.store(0, std::memory_order_release);  // remote frees from now on
+      segment->next = gathered;
+      gathered = segment;
     }
   }
   for (PageQueue& pq : heap->pages) pq.first = pq.last = nullptr;
   heap->free_segments[0] = heap->free_segments[1] = nullptr;
+  if (gathered == nullptr) return;
+  Segment* tail = gathered;
+  while (tail->next != nullptr) tail = tail->next;
+  LockGuard guard(g_abandoned.lock);
+  tail->next = g_abandoned.head;
+  g_abandoned.head = gathered;
 }
 
 bool segment_try_reclaim(Heap* heap) noexcept {

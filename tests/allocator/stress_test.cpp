@@ -258,3 +258,47 @@ TEST(Stress, CrossThreadFreedMemoryIsReused) {
       << "RSS was " << rss_peak / 1024 << " MiB after the first round, " << rss_after / 1024
       << " MiB after re-allocating the memory another thread had freed";
 }
+
+// Threads die holding pages of one segment in many bin queues while other threads keep
+// needing fresh pages and so reclaim abandoned segments as soon as they are published. The
+// dying thread must not touch a segment after handing it over (it once published each
+// segment mid-walk, so a reclaimer could take it while the walk still followed its pages).
+TEST(Stress, ThreadExitRacesReclaim) {
+  const int rounds = static_cast<int>(150 * scale());
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> reclaimers;
+  for (int t = 0; t < 3; ++t)
+    reclaimers.emplace_back([&, t] {
+      // A new thread's first allocation finds its heap without segments and reclaims one.
+      for (int k = 0; !stop.load(std::memory_order_relaxed); ++k) {
+        std::thread([&, k] {
+          Rng rng(static_cast<std::uint64_t>(k) * 8 + t);
+          Block b = make_block(rng.size_log(8, 1024));
+          if (!b.p) { g_null.fetch_add(1); return; }
+          check_and_free(b);
+        }).join();
+      }
+    });
+  for (int r = 0; r < rounds && g_corruptions.load() == 0; ++r) {
+    std::vector<Block> left[4];
+    std::vector<std::thread> diers;
+    for (int t = 0; t < 4; ++t)
+      diers.emplace_back([&, t] {
+        // One live block in every small bin, a few times over: pages in ~130 queues, most
+        // of them in the same segment, so the exit walk meets each segment many times.
+        for (int k = 0; k < 3; ++k)
+          for (std::size_t size = 8; size <= 1024; size += 8) {
+            Block b = make_block(size);
+            if (!b.p) { g_null.fetch_add(1); return; }
+            left[t].push_back(b);
+          }
+      });
+    for (auto& t : diers) t.join();
+    for (auto& v : left)
+      for (auto& b : v) check_and_free(b);
+  }
+  stop.store(true);
+  for (auto& t : reclaimers) t.join();
+  ASSERT_EQ(g_corruptions.load(), 0) << g_first_report;
+  ASSERT_EQ(g_null.load(), 0);
+}
