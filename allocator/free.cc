@@ -56,6 +56,21 @@ namespace {
   }
 }
 
+// page_retire_plain's most common case, inline: ping-pong churn empties the same page on
+// every free. A page that is the only one of its queue and still counting down from its last
+// retirement (so already inside the heap's retired range) only restarts its count. Under
+// hysteresis the out-of-line path may also promote local_free, so only a page whose `free`
+// is not empty qualifies there. Returns false if the out-of-line path must run.
+[[gnu::always_inline]] inline bool page_rearm_retired(Page* page) noexcept {
+  if (page->retire_expire == 0 || page->prev != nullptr || page->next != nullptr) return false;
+  if constexpr (kOptions.hysteresis) {
+    if (page->free == nullptr) return false;
+  }
+  ALLOCLAB_STAT(page->heap.load(std::memory_order_relaxed), pages_retired);
+  page->retire_expire = page->retire_cycles;
+  return true;
+}
+
 }  // namespace
 
 void free_block_local(Heap* heap, Page* page, Block* block, bool check_full) noexcept {
@@ -77,7 +92,10 @@ void heap_free(void* p) noexcept {
     auto* block = static_cast<Block*>(p);
     block->next = page->local_free;
     page->local_free = block;
-    if (--page->used == 0) [[unlikely]] page_retire_plain(page);
+    if (--page->used == 0) [[unlikely]] {
+      if (page_rearm_retired(page)) return;
+      page_retire_plain(page);
+    }
     return;
   }
   free_generic(segment, page, p);

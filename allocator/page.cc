@@ -244,8 +244,11 @@ void page_free(Heap* heap, Page* page, PageQueue* pq) noexcept {
 // In ping-pong churn every free lands here, so the only-page case is kept short.
 [[gnu::noinline]] void page_retire_plain(Page* page) noexcept {
   Heap* heap = page->heap.load(std::memory_order_relaxed);
-  PageQueue* pq = &heap->pages[page->bin];
-  if (pq->first == page && pq->last == page) [[likely]] {
+  // A page in use is in exactly one queue (here its bin's, as its flags are 0), so it is
+  // the only page there iff it has no neighbours: two loads of the page itself, not of the
+  // heap's queue.
+  if (page->prev == nullptr && page->next == nullptr) [[likely]] {
+    ALLOCLAB_ASSERT(heap->pages[page->bin].first == page && heap->pages[page->bin].last == page);
     ALLOCLAB_STAT(heap, pages_retired);
     // A page still counting down is already inside the retired range (collect_retired
     // resets the count of a page it finds in use), so only a fresh retirement widens it.
@@ -262,6 +265,8 @@ void page_free(Heap* heap, Page* page, PageQueue* pq) noexcept {
     }
     return;
   }
+  PageQueue* pq = &heap->pages[page->bin];
+  ALLOCLAB_ASSERT(pq->first != pq->last);
   if constexpr (kOptions.hysteresis) {
     // Keep one empty small page per bin briefly even though others exist, at the front so it
     // is used next. collect_retired visits heap->hysteresis_page too, so the page is freed
