@@ -10,6 +10,8 @@ namespace {
 // owner's full queue (kUseDelayedFree), hand the block to the owner's thread_delayed_free
 // so the owner learns that the full page has space.
 [[gnu::noinline]] void free_block_mt(Page* page, Block* block) noexcept {
+  // acq_rel below: entering kDelayedFreeing must also acquire, so the page->heap read after
+  // it sees the owner that set kUseDelayedFree (a release in page_set_delayed).
   std::uintptr_t tf = page->thread_free.load(std::memory_order_relaxed);
   bool use_delayed;
   std::uintptr_t desired;
@@ -21,7 +23,7 @@ namespace {
       block->next = thread_free_block(tf);
       desired = reinterpret_cast<std::uintptr_t>(block) | (tf & kDelayedMask);
     }
-  } while (!page->thread_free.compare_exchange_weak(tf, desired, std::memory_order_release, std::memory_order_relaxed));
+  } while (!page->thread_free.compare_exchange_weak(tf, desired, std::memory_order_acq_rel, std::memory_order_relaxed));
   if (!use_delayed) [[likely]] return;
 
   // kDelayedFreeing keeps the owner from abandoning its heap until we are done (heap_done

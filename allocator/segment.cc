@@ -315,7 +315,8 @@ void segment_cache_collect() noexcept {
     g_cache.last_collect_ms.store(now, std::memory_order_relaxed);
     for (Segment*& slot : g_cache.slots) {
       if (slot == nullptr) continue;
-      const std::uint64_t age = now - slot->cached_at_ms;
+      // A segment cached after `now` was read (before we got the lock) is of age 0, not ~2^64.
+      const std::uint64_t age = slot->cached_at_ms < now ? now - slot->cached_at_ms : 0;
       if (age >= kUnmapDelayMs) {
         to_unmap[n_unmap++] = slot;
         slot = nullptr;
