@@ -11,6 +11,7 @@ packages=(
   libmimalloc2.0 libjemalloc2 libtcmalloc-minimal4   # peer allocators, preloaded by the harness
   python3 sqlite3                                     # real programs run under each variant
   valgrind                                            # instruction counts (callgrind)
+  libtsan2                                            # ThreadSanitizer runtime (tests/tsan)
 )
 
 if [[ "${ALLOCLAB_SKIP_APT:-0}" != 1 ]]; then
