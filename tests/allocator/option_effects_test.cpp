@@ -161,6 +161,21 @@ const std::vector<std::string> kListSwap = {"listswap", "20000"};
 
 std::string dump(const ProbeResult& r) { return r.stats.dump(); }
 
+// Across every variant of the manifest: `counter` is non-zero exactly when the boolean
+// option `flag` is on.
+void expect_counter_iff_flag(const std::vector<std::string>& workload, const char* flag, const char* counter) {
+  for (const auto& v : variants()) {
+    const auto& r = run(v.name, workload);
+    EXPECT_TRUE(r.ok) << r.error;
+    if (!r.ok) continue;
+    if (v.options.value(flag, false)) {
+      EXPECT_GT(r.counter(counter), 0) << v.name << ": " << dump(r);
+    } else {
+      EXPECT_EQ(r.counter(counter), 0) << v.name << ": " << dump(r);
+    }
+  }
+}
+
 }  // namespace
 
 TEST(OptionEffects, EveryStatsLibraryLoadsAndCounts) {
@@ -193,16 +208,7 @@ TEST(OptionEffects, InlinePromotionAvoidsGenericPath) {
   EXPECT_EQ(base.counter("inline_promotions"), 0) << dump(base);
   // Every variant: inline promotions happen iff the option is on. With one block held the
   // page never empties, so hysteresis' promotion on retire cannot stand in for it.
-  for (const auto& v : variants()) {
-    const auto& r = run(v.name, kPingPongHeld);
-    EXPECT_TRUE(r.ok) << r.error;
-    if (!r.ok) continue;
-    if (v.options.value("inline_promotion", false)) {
-      EXPECT_GT(r.counter("inline_promotions"), 0) << v.name << ": " << dump(r);
-    } else {
-      EXPECT_EQ(r.counter("inline_promotions"), 0) << v.name << ": " << dump(r);
-    }
-  }
+  expect_counter_iff_flag(kPingPongHeld, "inline_promotion", "inline_promotions");
 }
 
 TEST(OptionEffects, MinExtendHalvesExtendCalls) {
@@ -240,16 +246,7 @@ TEST(OptionEffects, HysteresisKeepsPagesAndTakesFewerFresh) {
   EXPECT_LT(hy.counter("fresh_pages"), base.counter("fresh_pages"))
       << "3 pages of 64 B, 2000 cycles: fresh_pages baseline " << base.counter("fresh_pages")
       << ", hysteresis " << hy.counter("fresh_pages");
-  for (const auto& v : variants()) {
-    const auto& r = run(v.name, kMultiPage);
-    EXPECT_TRUE(r.ok) << r.error;
-    if (!r.ok) continue;
-    if (v.options.value("hysteresis", false)) {
-      EXPECT_GT(r.counter("pages_kept_hysteresis"), 0) << v.name << ": " << dump(r);
-    } else {
-      EXPECT_EQ(r.counter("pages_kept_hysteresis"), 0) << v.name << ": " << dump(r);
-    }
-  }
+  expect_counter_iff_flag(kMultiPage, "hysteresis", "pages_kept_hysteresis");
 }
 
 TEST(OptionEffects, AdminIntervalRunsAdminLessOften) {
@@ -272,14 +269,5 @@ TEST(OptionEffects, ListSwapSwapsLists) {
   REQUIRE_OK(ls);
   EXPECT_GT(ls.counter("list_swaps"), 0) << dump(ls);
   EXPECT_EQ(base.counter("list_swaps"), 0) << dump(base);
-  for (const auto& v : variants()) {
-    const auto& r = run(v.name, kListSwap);
-    EXPECT_TRUE(r.ok) << r.error;
-    if (!r.ok) continue;
-    if (v.options.value("list_swap", false)) {
-      EXPECT_GT(r.counter("list_swaps"), 0) << v.name << ": " << dump(r);
-    } else {
-      EXPECT_EQ(r.counter("list_swaps"), 0) << v.name << ": " << dump(r);
-    }
-  }
+  expect_counter_iff_flag(kListSwap, "list_swap", "list_swaps");
 }
