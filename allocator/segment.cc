@@ -222,6 +222,7 @@ void segment_abandon_all(Heap* heap) noexcept {
   // segment published mid-walk could be reclaimed by another thread while this walk still
   // follows `page->next` links through it and re-abandons it on meeting its next page.
   Segment* gathered = nullptr;
+  Segment* tail = nullptr;  // the first one gathered
   for (PageQueue& pq : heap->pages) {
     for (Page* page = pq.first; page != nullptr; page = page->next) {
       Segment* segment = segment_of(page);
@@ -237,13 +238,12 @@ void segment_abandon_all(Heap* heap) noexcept {
       segment->thread_id.store(0, std::memory_order_release);  // remote frees from now on
       segment->next = gathered;
       gathered = segment;
+      if (tail == nullptr) tail = segment;
     }
   }
   for (PageQueue& pq : heap->pages) pq.first = pq.last = nullptr;
   heap->free_segments[0] = heap->free_segments[1] = nullptr;
   if (gathered == nullptr) return;
-  Segment* tail = gathered;
-  while (tail->next != nullptr) tail = tail->next;
   LockGuard guard(g_abandoned.lock);
   tail->next = g_abandoned.head;
   g_abandoned.head = gathered;
