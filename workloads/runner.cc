@@ -185,6 +185,25 @@ std::string malloc_provider() {
   return "unknown";
 }
 
+// Where this process's code, stack and heap happen to be (JSON object of decimal addresses).
+// Address-space randomization gives every child another layout, and the layout alone can
+// move a workload's speed (README, "Code placement"): the harness records it per sample.
+// The stack address is a local of this function, a fixed distance from the workload loop's
+// frame; the heap address is a 64-byte block, freed at once.
+std::string address_layout() {
+  volatile int stack_marker = 0;
+  void* block = malloc(64);
+  const auto addr = [](const void* p) { return std::to_string(reinterpret_cast<std::uintptr_t>(p)); };
+  Dl_info info{};
+  void* malloc_sym = dlsym(RTLD_DEFAULT, "malloc");
+  const void* malloc_base = dladdr(malloc_sym, &info) != 0 ? info.dli_fbase : nullptr;
+  std::string out = "{\"malloc\": " + addr(malloc_sym) + ", \"malloc_library_base\": " + addr(malloc_base) +
+                    ", \"runner_code\": " + addr(reinterpret_cast<const void*>(&address_layout)) +
+                    ", \"stack\": " + addr(const_cast<int*>(&stack_marker)) + ", \"heap\": " + addr(block) + "}";
+  free(block);
+  return out;
+}
+
 // alloclab_variant() / alloclab_stats() of a preloaded alloclab library, or nullopt.
 std::optional<std::string> call_alloclab(const char* symbol) {
   using Fn = const char* (*)();
@@ -373,6 +392,7 @@ int run_benchmarks(Options& opt) {
     })->UseRealTime();
   }
   benchmark::AddCustomContext("malloc_provider", malloc_provider());
+  benchmark::AddCustomContext("address_layout", address_layout());
   benchmark::AddCustomContext("alloclab_variant", call_alloclab("alloclab_variant").value_or(""));
 
   const size_t ran = benchmark::RunSpecifiedBenchmarks(display.get(), file.get());
