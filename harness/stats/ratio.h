@@ -52,15 +52,19 @@ struct UnpairedRatio {
 //   Otherwise: CI from B = `resamples` bootstrap replicates, each drawing n_a values of a
 //     (Rng(seed).below(n_a) indexing a's finite values in input order) and then n_b values
 //     of b from the same stream; the replicate's statistic is median(b*) / median(a*), and
-//     replicates with median(a*) == 0 are dropped. The B' kept statistics are sorted and
-//     percentile_interval(m, alpha) gives the CI; B' == 0 gives CI [ratio, ratio].
+//     replicates with median(a*) == 0 (or a ratio that overflows) are dropped. The B' kept
+//     statistics are sorted and percentile_interval(m, alpha) gives the CI; B' == 0 gives
+//     CI [ratio, ratio].
 //     p = mann_whitney_u_p(a, b): the distributions, not the medians, are compared, so a
 //     significant verdict needs both a shifted distribution and a CI of the median ratio
 //     that excludes 1. No minimum sample size; the exact two-sided Mann-Whitney p is at
 //     least 2 / C(n_a + n_b, n_a), so alpha = 0.05 needs n_a + n_b >= 8 (4 + 4: p = 1/35).
 // Same resampling as harness' compare_unpaired before issue 6 (same Rng stream, same draws,
-// same ratios); only the percentile rule changed, from linear interpolation between order
-// statistics to percentile_interval.
+// same ratios, for finite inputs); only the percentile rule changed, from linear interpolation
+// at q (B-1) between order statistics to percentile_interval (for B = 10000, alpha = 0.05:
+// [m[249], m[9750]] instead of about 0.025 m[249] + 0.975 m[250] and m[9749] + 0.025 (m[9750]
+// - m[9749]); the new ends are resampled ratios, and the CI is never narrower whenever
+// frac(alpha/2 * B) is 0 or >= alpha/2, as for every B the harness uses).
 // Throws std::invalid_argument if alpha is not in (0, 1) or resamples < 1.
 UnpairedRatio unpaired_ratio(std::span<const double> a, std::span<const double> b, double alpha = 0.05,
                              std::uint64_t seed = 1, int resamples = 10000);

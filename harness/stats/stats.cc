@@ -415,7 +415,9 @@ UnpairedRatio unpaired_ratio(std::span<const double> a, std::span<const double> 
   for (int rep = 0; rep < resamples; ++rep) {
     const double ma = resample_median(sa);  // a's n_a draws first, then b's n_b: the stream order
     const double mb = resample_median(sb);
-    if (ma != 0) ratios.push_back(mb / ma);
+    if (ma == 0) continue;
+    const double q = mb / ma;
+    if (std::isfinite(q)) ratios.push_back(q);  // overflow: dropped like a zero denominator
   }
   if (ratios.empty()) {
     out.ci_low = out.ci_high = out.ratio;

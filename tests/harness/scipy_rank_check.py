@@ -133,6 +133,7 @@ def main():
     results = run_probe(sys.argv[1], cases)
     failures = 0
     counts = {}
+    worst = {"exact": 0.0, "normal": 0.0}  # largest relative p difference seen
     for i, ((kind, x, y), got) in enumerate(zip(cases, results)):
         if kind == "mw":
             stat, p, exact = expected_mw(x, y)
@@ -150,6 +151,9 @@ def main():
             problems.append(f"statistic {got_stat!r} vs scipy {stat!r}")
         if not (math.isfinite(p) and close(got["p"], p, tol)):
             problems.append(f"p {got['p']!r} vs scipy {p!r} (rel tol {tol:g})")
+        if math.isfinite(p) and p > 0:
+            method = "exact" if exact else "normal"
+            worst[method] = max(worst[method], abs(got["p"] - p) / p)
         key = (kind, "exact" if exact else "normal")
         counts[key] = counts.get(key, 0) + 1
         status = "FAIL" if problems else "ok"
@@ -157,7 +161,9 @@ def main():
               f"scipy={p:.10g}" + ("".join("\n     " + s for s in problems)))
         failures += bool(problems)
     summary = ", ".join(f"{k[0]}/{k[1]}: {v}" for k, v in sorted(counts.items()))
-    print(f"scipy {scipy.__version__}: {len(cases) - failures} of {len(cases)} cases agree ({summary})")
+    print(f"scipy {scipy.__version__}: {len(cases) - failures} of {len(cases)} cases agree ({summary}); "
+          f"largest relative p difference: exact {worst['exact']:.2g} (tol {TOL_EXACT:g}), "
+          f"normal {worst['normal']:.2g} (tol {TOL_NORMAL:g})")
     return 1 if failures else 0
 
 

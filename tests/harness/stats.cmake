@@ -9,7 +9,9 @@ gtest_discover_tests(stats_test PROPERTIES LABELS "harness" DISCOVERY_TIMEOUT 30
 # stray "stats", so `ctest -L stats` would not run these. This ctest include file runs after
 # the discovered tests' file and relabels every name gtest_discover_tests listed.
 file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/stats_test_labels.cmake"
-     "if(DEFINED stats_test_TESTS)\n  set_tests_properties(\${stats_test_TESTS} PROPERTIES LABELS \"harness;stats\")\nendif()\n")
+     "if(DEFINED stats_test_TESTS)\n"
+     "  set_tests_properties(\${stats_test_TESTS} PROPERTIES LABELS \"harness;stats\")\n"
+     "endif()\n")
 set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${CMAKE_CURRENT_BINARY_DIR}/stats_test_labels.cmake")
 
 # The rank tests' p-values against SciPy (scipy_rank_check.py drives rank_probe). SciPy comes
