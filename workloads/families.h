@@ -8,8 +8,7 @@
 //
 // Per-run counts are given as formulas where they are fixed; "data-dependent" means
 // deterministic for a given seed but not a closed formula.
-#ifndef ALLOCLAB_WORKLOADS_FAMILIES_H
-#define ALLOCLAB_WORKLOADS_FAMILIES_H
+#pragma once
 
 #include <cstddef>
 #include <cstdint>
@@ -237,5 +236,3 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(GlibcThreadParams, threads, slots, min_size, 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AllocTestParams, slots, min_size, max_size, alpha, steps, seed)
 
 }  // namespace alloclab::workloads
-
-#endif  // ALLOCLAB_WORKLOADS_FAMILIES_H
