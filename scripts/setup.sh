@@ -12,6 +12,7 @@ packages=(
   python3 sqlite3                                     # real programs run under each variant
   valgrind                                            # instruction counts (callgrind)
   libtsan2                                            # ThreadSanitizer runtime (tests/tsan)
+  clang-format                                        # scripts/check-format.sh (ctest style.clang_format)
 )
 
 if [[ "${ALLOCLAB_SKIP_APT:-0}" != 1 ]]; then
