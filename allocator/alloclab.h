@@ -5,8 +5,7 @@
 // malloc_usable_size) for LD_PRELOAD, plus the two functions below. Callers that are not
 // linked against alloclab find them with dlsym(RTLD_DEFAULT, "alloclab_variant"): if the
 // symbol is missing, no alloclab library is loaded.
-#ifndef ALLOCLAB_ALLOCLAB_H
-#define ALLOCLAB_ALLOCLAB_H
+#pragma once
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,5 +30,4 @@ const char* alloclab_stats(void);
 
 #ifdef __cplusplus
 }
-#endif
 #endif

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <type_traits>
 
 #include "alloclab.h"
 #include "internal.h"
@@ -35,6 +36,15 @@ struct TextBuffer {
     while (n > 0 && len + 1 < N) data[len++] = digits[--n];
   }
   constexpr void put_bool(bool b) { put(b ? "true" : "false"); }
+  // An option's value: a bool as true/false, a number in decimal.
+  template <typename T>
+  constexpr void put_value(T v) {
+    if constexpr (std::is_same_v<T, bool>) {
+      put_bool(v);
+    } else {
+      put_uint(v);
+    }
+  }
 };
 
 constexpr TextBuffer<512> make_variant_json() {
@@ -45,20 +55,15 @@ constexpr TextBuffer<512> make_variant_json() {
   out.put_bool(kOptions.stats);
   out.put(",\"debug\":");
   out.put_bool(kOptions.debug);
-  out.put(",\"options\":{\"inline_promotion\":");
-  out.put_bool(kOptions.inline_promotion);
-  out.put(",\"list_swap\":");
-  out.put_bool(kOptions.list_swap);
-  out.put(",\"min_extend\":");
-  out.put_uint(kOptions.min_extend);
-  out.put(",\"hysteresis\":");
-  out.put_bool(kOptions.hysteresis);
-  out.put(",\"admin_interval\":");
-  out.put_uint(kOptions.admin_interval);
-  out.put(",\"retire_cycles\":");
-  out.put_uint(kOptions.retire_cycles);
-  out.put(",\"planted_work\":");
-  out.put_uint(kOptions.planted_work);
+  out.put(",\"options\":{");
+  const char* sep = "";
+#define ALLOCLAB_PUT_OPTION(type, field, macro, default_value) \
+  out.put(sep);                                                \
+  out.put("\"" #field "\":");                                  \
+  out.put_value(kOptions.field);                               \
+  sep = ",";
+  ALLOCLAB_OPTIONS(ALLOCLAB_PUT_OPTION)
+#undef ALLOCLAB_PUT_OPTION
   out.put("}}");
   return out;
 }

@@ -13,6 +13,7 @@ packages=(
   python3-scipy                                       # tests/harness/scipy_rank_check.py (/usr/bin/python3)
   valgrind                                            # instruction counts (callgrind)
   libtsan2                                            # ThreadSanitizer runtime (tests/tsan)
+  clang-format                                        # scripts/check-format.sh (ctest style.clang_format)
 )
 
 if [[ "${ALLOCLAB_SKIP_APT:-0}" != 1 ]]; then

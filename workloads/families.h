@@ -8,8 +8,7 @@
 //
 // Per-run counts are given as formulas where they are fixed; "data-dependent" means
 // deterministic for a given seed but not a closed formula.
-#ifndef ALLOCLAB_WORKLOADS_FAMILIES_H
-#define ALLOCLAB_WORKLOADS_FAMILIES_H
+#pragma once
 
 #include <cstddef>
 #include <cstdint>
@@ -127,7 +126,7 @@ struct LarsonParams {
 };
 RunResult larson(const RunContext& ctx, const LarsonParams& p);
 
-// xmalloc_test.cc — after Lever & Boreham's xmalloc-test: `alloc_threads` threads only
+// xmalloc.cc — after Lever & Boreham's xmalloc-test: `alloc_threads` threads only
 // allocate, filling batches of `batch` blocks (uniform size in [min_size, max_size]) that
 // they push to a shared queue (at most `max_pending` batches waiting); `free_threads`
 // threads only pop batches and free them. mallocs = frees = alloc_threads *
@@ -201,7 +200,7 @@ struct GlibcThreadParams {
 };
 RunResult glibc_thread(const RunContext& ctx, const GlibcThreadParams& p);
 
-// alloc_test.cc — after ITHare's alloc-test: `slots` slots, initially empty; `steps` times
+// alloc_pareto.cc — after ITHare's alloc-test: `slots` slots, initially empty; `steps` times
 // pick a random slot, free its block if it holds one, else allocate a block of
 // Pareto-distributed size (shape `alpha`, scale min_size, capped at max_size) into it.
 // The caller frees what is left. mallocs = frees: data-dependent (about steps / 2).
@@ -237,5 +236,3 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(GlibcThreadParams, threads, slots, min_size, 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AllocTestParams, slots, min_size, max_size, alpha, steps, seed)
 
 }  // namespace alloclab::workloads
-
-#endif  // ALLOCLAB_WORKLOADS_FAMILIES_H

@@ -1,6 +1,5 @@
 // registry.h — the list of workloads, built once.
-#ifndef ALLOCLAB_WORKLOADS_REGISTRY_H
-#define ALLOCLAB_WORKLOADS_REGISTRY_H
+#pragma once
 
 #include <nlohmann/json.hpp>
 #include <string_view>
@@ -20,5 +19,3 @@ const Workload* find_workload(std::string_view name);
 nlohmann::json workloads_json();
 
 }  // namespace alloclab::workloads
-
-#endif  // ALLOCLAB_WORKLOADS_REGISTRY_H

@@ -1,8 +1,7 @@
 // support.h — what workload functions share besides the Tracker: a seeded PRNG, size
 // distributions, scratch memory for scaffolding, and a thread group that carries
 // exceptions back to the caller.
-#ifndef ALLOCLAB_WORKLOADS_SUPPORT_H
-#define ALLOCLAB_WORKLOADS_SUPPORT_H
+#pragma once
 
 #include <array>
 #include <atomic>
@@ -171,5 +170,3 @@ inline bool packable(Block b) {
 }
 
 }  // namespace alloclab::workloads
-
-#endif  // ALLOCLAB_WORKLOADS_SUPPORT_H

@@ -9,8 +9,7 @@
 //            calloc'd blocks are checked to be zero, realloc'd blocks to keep their prefix.
 // Blocks may cross threads: any Tracker of the same run can release a block another one
 // allocated (the pattern does not depend on the thread).
-#ifndef ALLOCLAB_WORKLOADS_TRACKER_H
-#define ALLOCLAB_WORKLOADS_TRACKER_H
+#pragma once
 
 #include <benchmark/benchmark.h>
 
@@ -128,5 +127,3 @@ class Tracker {
 };
 
 }  // namespace alloclab::workloads
-
-#endif  // ALLOCLAB_WORKLOADS_TRACKER_H

@@ -18,8 +18,7 @@
 // Scaffolding (slot arrays, queues) comes from a per-thread scratch buffer that is reused
 // across runs, so it does not call malloc in the steady state; std::thread start-up does
 // allocate a little per thread and is not counted.
-#ifndef ALLOCLAB_WORKLOADS_WORKLOAD_H
-#define ALLOCLAB_WORKLOADS_WORKLOAD_H
+#pragma once
 
 #include <cstdint>
 #include <functional>
@@ -78,5 +77,3 @@ struct RunContext {
 RunContext new_run(Mode mode, const char* workload);
 
 }  // namespace alloclab::workloads
-
-#endif  // ALLOCLAB_WORKLOADS_WORKLOAD_H

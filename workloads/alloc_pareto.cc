@@ -1,6 +1,7 @@
-// alloc_test.cc — written from the description of ITHare's alloc-test (OLogN
-// Technologies): allocation-intensive work with Pareto-distributed sizes (many small
-// objects, a heavy tail up to 1 KiB) and frees at random positions of the live set.
+// alloc_pareto.cc — the `alloc_test` workload, written from the description of ITHare's
+// alloc-test (OLogN Technologies): allocation-intensive work with Pareto-distributed sizes
+// (many small objects, a heavy tail up to 1 KiB) and frees at random positions of the live
+// set.
 #include <algorithm>
 #include <cmath>
 

@@ -1,7 +1,8 @@
-// xmalloc_test.cc — written from the description of Lever & Boreham's xmalloc-test
-// (USENIX 2000): threads that only allocate and threads that only free, with batches of
-// objects of various sizes migrating between them through a shared queue. The asymmetric
-// pattern defeats thread-local caches that assume a thread frees what it allocates.
+// xmalloc.cc — the `xmalloc_test` workload, written from the description of Lever &
+// Boreham's xmalloc-test (USENIX 2000): threads that only allocate and threads that only
+// free, with batches of objects of various sizes migrating between them through a shared
+// queue. The asymmetric pattern defeats thread-local caches that assume a thread frees what
+// it allocates.
 #include <array>
 #include <atomic>
 #include <chrono>
