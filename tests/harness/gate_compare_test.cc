@@ -5,10 +5,10 @@
 #include <vector>
 
 #include "cli.h"
-#include "compare.h"
-#include "error.h"
-#include "gate.h"
-#include "results_json.h"
+#include "analysis/compare.h"
+#include "core/error.h"
+#include "analysis/gate.h"
+#include "io/results_json.h"
 
 #ifndef ALLOCLAB_HARNESS_FIXTURES
 #error "ALLOCLAB_HARNESS_FIXTURES must point at tests/harness/fixtures"

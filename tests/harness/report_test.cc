@@ -3,9 +3,9 @@
 
 #include <cmath>
 
-#include "gbench_export.h"
-#include "report_md.h"
-#include "report_svg.h"
+#include "io/gbench_export.h"
+#include "analysis/ablation.h"
+#include "report/svg.h"
 
 namespace alloclab::harness {
 namespace {

@@ -1,11 +1,11 @@
 // Variant / peer / custom / workload selection and the manifest.
 #include <gtest/gtest.h>
 
-#include "allocators.h"
-#include "error.h"
-#include "manifest.h"
+#include "run/allocators.h"
+#include "core/error.h"
+#include "run/manifest.h"
 #include "test_util.h"
-#include "workloads.h"
+#include "run/workloads.h"
 
 namespace alloclab::harness {
 namespace {

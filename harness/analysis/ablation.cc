@@ -1,0 +1,351 @@
+// analysis/ablation.cc — ablation analysis and its Markdown.
+#include "analysis/ablation.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "analysis/summary.h"
+#include "stats/stats.h"
+
+namespace alloclab::harness {
+namespace {
+
+const AllocatorSpec* by_factors(const RunResults& r, const std::string& bits) {
+  for (const auto& a : r.allocators)
+    if (a.kind == AllocatorKind::variant && a.factors == bits) return &a;
+  return nullptr;
+}
+
+Effect paired_effect(const RunResults& r, const std::string& label, const std::string& cand, const std::string& ref,
+                     const std::string& workload, int resamples) {
+  Effect e;
+  e.label = label;
+  e.candidate = cand;
+  e.reference = ref;
+  Paired p = paired_values(r, cand, ref, workload);
+  e.n = p.a.size();
+  if (p.a.empty()) return e;
+  auto est = stats::paired_ratio(p.a, p.b, r.options.alpha, comparison_seed(r.options.seed, cand, ref, workload), resamples);
+  e.ratio = est.ratio;
+  e.ci_low = est.ci_low;
+  e.ci_high = est.ci_high;
+  e.p_value = est.p_value;
+  e.significant = est.significant;
+  return e;
+}
+
+double sample_mallocs(const Sample& s) { return s.mallocs_per_sec * s.real_time_ns * 1e-9 * static_cast<double>(s.iterations); }
+
+// Median per-1000-malloc rate of every counter of a cell's ok samples with counters.
+std::map<std::string, double> counter_rates(const RunResults& r, const std::string& a, const std::string& w) {
+  std::map<std::string, std::vector<double>> rates;
+  for (const auto& s : r.samples) {
+    if (s.allocator != a || s.workload != w || s.status != Status::ok || !s.counters) continue;
+    double m = sample_mallocs(s);
+    if (m <= 0) continue;
+    const json& c = *s.counters;
+    const json* counters = c.contains("counters") && c["counters"].is_object() ? &c["counters"] : &c;
+    for (const auto& [k, v] : counters->items())
+      if (v.is_number()) rates[k].push_back(v.get<double>() / m * 1000);
+  }
+  std::map<std::string, double> out;
+  for (auto& [k, v] : rates) out[k] = median_of(v);
+  return out;
+}
+
+// Factorial effects for one workload: y_v = mean over rounds of log(mallocs/sec).
+void factorial_effects(const RunResults& r, const AblationReport& rep, WorkloadAblation& wa,
+                       const std::vector<const AllocatorSpec*>& combos, int resamples) {
+  std::size_t k = rep.factors.size(), n = combos.size();
+  // rounds × variants table of log values (NaN where missing).
+  std::map<int, std::vector<double>> table;
+  for (std::size_t v = 0; v < n; ++v)
+    for (const auto& s : r.samples)
+      if (s.allocator == combos[v]->name && s.workload == wa.workload && s.status == Status::ok) {
+        auto& row = table[s.round];
+        row.resize(n, std::nan(""));
+        row[v] = std::log(s.mallocs_per_sec);
+      }
+  std::vector<std::vector<double>> rows;
+  for (auto& [round, row] : table)
+    if (std::all_of(row.begin(), row.end(), [](double x) { return std::isfinite(x); })) rows.push_back(row);
+  if (rows.size() < 2) return;
+
+  // Contrasts: one per main effect, one per pair.
+  struct Contrast {
+    std::string label;
+    std::vector<int> sign;
+  };
+  std::vector<Contrast> cs;
+  auto bit = [&](std::size_t v, std::size_t j) { return combos[v]->factors[j] == '1' ? 1 : -1; };
+  for (std::size_t j = 0; j < k; ++j) {
+    Contrast c{rep.factors[j], {}};
+    for (std::size_t v = 0; v < n; ++v) c.sign.push_back(bit(v, j));
+    cs.push_back(c);
+  }
+  for (std::size_t j = 0; j < k; ++j)
+    for (std::size_t l = j + 1; l < k; ++l) {
+      Contrast c{rep.factors[j] + " × " + rep.factors[l], {}};
+      for (std::size_t v = 0; v < n; ++v) c.sign.push_back(bit(v, j) * bit(v, l));
+      cs.push_back(c);
+    }
+  auto effects_of = [&](const std::vector<const std::vector<double>*>& sample) {
+    std::vector<double> mean(n, 0);
+    for (const auto* row : sample)
+      for (std::size_t v = 0; v < n; ++v) mean[v] += (*row)[v];
+    for (auto& m : mean) m /= static_cast<double>(sample.size());
+    std::vector<double> eff;
+    for (const auto& c : cs) {
+      double sum = 0;
+      for (std::size_t v = 0; v < n; ++v) sum += c.sign[v] * mean[v];
+      eff.push_back(sum / static_cast<double>(n / 2));  // mean(y | +) - mean(y | -)
+    }
+    return eff;
+  };
+  std::vector<const std::vector<double>*> all;
+  for (const auto& row : rows) all.push_back(&row);
+  std::vector<double> point = effects_of(all);
+  std::vector<std::vector<double>> boot(cs.size());
+  stats::Rng rng(comparison_seed(r.options.seed, "factorial", "", wa.workload));
+  std::vector<const std::vector<double>*> pick(rows.size());
+  for (int b = 0; b < resamples; ++b) {
+    for (auto& p : pick) p = &rows[rng.below(rows.size())];
+    auto e = effects_of(pick);
+    for (std::size_t i = 0; i < cs.size(); ++i) boot[i].push_back(e[i]);
+  }
+  double a = r.options.alpha;
+  for (std::size_t i = 0; i < cs.size(); ++i) {
+    auto& v = boot[i];
+    std::sort(v.begin(), v.end());
+    double lo = v[static_cast<std::size_t>(std::floor(a / 2 * (v.size() - 1)))];
+    double hi = v[static_cast<std::size_t>(std::ceil((1 - a / 2) * (v.size() - 1)))];
+    Effect e;
+    e.label = cs[i].label;
+    e.ratio = std::exp(point[i]);
+    e.ci_low = std::exp(lo);
+    e.ci_high = std::exp(hi);
+    e.significant = lo > 0 || hi < 0;
+    e.n = rows.size();
+    (i < k ? wa.main_effects : wa.interactions).push_back(e);
+  }
+}
+
+std::string ratio_cell(const Effect& e) {
+  if (e.n == 0) return "n/a";
+  return fmt::format("{:.3f}× [{:.3f}, {:.3f}]{}", e.ratio, e.ci_low, e.ci_high, e.significant ? " **\\***" : "");
+}
+
+std::string pct(double ratio) { return fmt::format("{:+.1f}%", (ratio - 1) * 100); }
+
+}  // namespace
+
+AblationReport build_ablation(const RunResults& r, int resamples) {
+  AblationReport rep;
+  rep.factors = r.factor_names;
+  std::size_t k = rep.factors.size();
+  std::string zeros(k, '0'), ones(k, '1');
+  const AllocatorSpec* base = k ? by_factors(r, zeros) : r.find_allocator("baseline");
+  const AllocatorSpec* all = k ? by_factors(r, ones) : r.find_allocator("all");
+  if (!base) base = r.find_allocator("baseline");
+  if (!all) all = r.find_allocator("all");
+  rep.baseline_name = base ? base->name : "";
+  rep.all_name = all ? all->name : "";
+  if (!base) rep.notes.push_back("no baseline variant (all factors off) in these results: add-one contributions and memory cost are omitted");
+  if (!all) rep.notes.push_back("no `all` variant (all factors on): remove-one contributions are omitted");
+  if (k == 0) rep.notes.push_back("the results name no factors (config.factors): factorial effects are omitted");
+
+  // The full design: every bit pattern present among the variants.
+  std::vector<const AllocatorSpec*> combos;
+  if (k > 0 && k < 16) {
+    for (std::size_t m = 0; m < (std::size_t{1} << k); ++m) {
+      std::string bits;
+      for (std::size_t j = 0; j < k; ++j) bits += (m >> (k - 1 - j)) & 1 ? '1' : '0';
+      if (const AllocatorSpec* a = by_factors(r, bits)) combos.push_back(a);
+    }
+    rep.factorial = combos.size() == (std::size_t{1} << k);
+    if (!rep.factorial)
+      rep.notes.push_back(fmt::format("{} of the {} factor combinations ran: main effects and interactions need the "
+                                      "full factorial (`-DALLOCLAB_FACTORIAL=ON`, `harness run --variants factorial`)",
+                                      combos.size(), std::size_t{1} << k));
+  }
+
+  for (const auto& w : r.workloads) {
+    WorkloadAblation wa;
+    wa.workload = w.name;
+    for (std::size_t j = 0; j < k; ++j) {
+      std::string alone = zeros, but = ones;
+      alone[j] = '1';
+      but[j] = '0';
+      const AllocatorSpec* x = by_factors(r, alone);
+      const AllocatorSpec* y = by_factors(r, but);
+      if (base && x) {
+        wa.add_one.push_back(paired_effect(r, rep.factors[j], x->name, base->name, w.name, resamples));
+        auto rb = counter_rates(r, base->name, w.name), rx = counter_rates(r, x->name, w.name);
+        std::vector<CounterShift> shifts;
+        for (const auto& [name, vb] : rb)
+          if (auto it = rx.find(name); it != rx.end() && (vb > 0 || it->second > 0))
+            shifts.push_back({name, vb, it->second});
+        std::sort(shifts.begin(), shifts.end(), [](const CounterShift& p, const CounterShift& q) {
+          auto mag = [](const CounterShift& c) { return std::abs(std::log((c.variant_per_kmalloc + 1e-3) / (c.base_per_kmalloc + 1e-3))); };
+          return mag(p) > mag(q);
+        });
+        if (shifts.size() > 4) shifts.resize(4);
+        if (!shifts.empty()) wa.counters[x->name] = shifts;
+      }
+      if (all && y) wa.remove_one.push_back(paired_effect(r, rep.factors[j], all->name, y->name, w.name, resamples));
+    }
+    if (base && all) wa.all_vs_baseline = paired_effect(r, "all", all->name, base->name, w.name, resamples);
+    if (base)
+      for (const auto& a : r.allocators) {
+        if (a.kind != AllocatorKind::variant || a.name == base->name) continue;
+        Effect e;
+        e.label = a.name;
+        e.candidate = a.name;
+        e.reference = base->name;
+        std::map<int, double> rb, ra;
+        for (const auto& s : r.samples)
+          if (s.workload == w.name && s.status == Status::ok && s.peak_rss_kib > 0) {
+            if (s.allocator == base->name) rb[s.round] = static_cast<double>(s.peak_rss_kib);
+            if (s.allocator == a.name) ra[s.round] = static_cast<double>(s.peak_rss_kib);
+          }
+        std::vector<double> va, vb;
+        for (const auto& [round, v] : ra)
+          if (rb.count(round)) {
+            va.push_back(v);
+            vb.push_back(rb[round]);
+          }
+        e.n = va.size();
+        if (e.n) {
+          auto est = stats::paired_ratio(va, vb, r.options.alpha, comparison_seed(r.options.seed, a.name, "rss", w.name), resamples);
+          e.ratio = est.ratio;
+          e.ci_low = est.ci_low;
+          e.ci_high = est.ci_high;
+          e.p_value = est.p_value;
+          e.significant = est.significant;
+        }
+        wa.memory.push_back(e);
+      }
+    if (rep.factorial) factorial_effects(r, rep, wa, combos, resamples);
+    rep.workloads.push_back(std::move(wa));
+  }
+  bool any_counters = std::any_of(r.samples.begin(), r.samples.end(), [](const Sample& s) { return s.counters.has_value(); });
+  if (!any_counters)
+    rep.notes.push_back("no internal counters in these results: run with `harness run --stats` to see which allocator "
+                        "events explain each effect");
+  return rep;
+}
+
+std::map<std::string, std::string> charts_for(const AblationReport& rep) {
+  std::map<std::string, std::vector<Bar>> bars;
+  for (const auto& wa : rep.workloads) {
+    auto add = [&](const std::string& kind, const std::vector<Effect>& effects) {
+      for (const auto& e : effects)
+        if (e.n) bars[kind].push_back({wa.workload + ": " + e.label, e.ratio, e.ci_low, e.ci_high, e.significant, wa.workload});
+    };
+    add("add_one", wa.add_one);
+    add("remove_one", wa.remove_one);
+    add("memory", wa.memory);
+    add("main_effects", wa.main_effects);
+  }
+  std::map<std::string, std::string> out;
+  const std::map<std::string, std::pair<std::string, std::string>> titles = {
+      {"add_one", {"Add-one: each optimization alone vs " + rep.baseline_name, "mallocs/sec ratio (>1 faster)"}},
+      {"remove_one", {"Remove-one: " + rep.all_name + " vs all-but-X", "mallocs/sec ratio (>1: X helps)"}},
+      {"memory", {"Memory cost: peak RSS vs " + rep.baseline_name, "peak RSS ratio (>1 more memory)"}},
+      {"main_effects", {"2^k main effects (geometric mean over the other factors)", "mallocs/sec factor"}},
+  };
+  for (const auto& [kind, b] : bars)
+    if (!b.empty()) out[kind] = bar_chart_svg(titles.at(kind).first, titles.at(kind).second, b);
+  return out;
+}
+
+std::string render_report_md(const RunResults& r, const AblationReport& rep,
+                             const std::map<std::string, std::string>& svg_names) {
+  std::string md;
+  const json& c = r.context;
+  md += "# alloclab ablation report\n\n";
+  md += fmt::format("Commit `{}`, {} on {} ({} cores), {} round(s) per cell{}, seed {}, alpha {:g}.\n\n",
+                    c.value("git_commit", std::string{"unknown"}), c.value("date_utc", std::string{"?"}),
+                    c.value("cpu_model", std::string{"?"}), c.value("cores", 0), r.rounds_completed,
+                    r.complete ? "" : " (**incomplete run**)", r.options.seed, r.options.alpha);
+  md += "How to read: ratios are candidate / reference mallocs per second, the median of per-round ratios "
+        "(both measured in the same round), with a bootstrap confidence interval; **\\*** marks a "
+        "significant difference (Wilcoxon signed-rank p < alpha and the CI excludes 1). Add-one = the "
+        "optimization alone vs baseline; remove-one = `all` vs `all` without it — a factor whose add-one "
+        "and remove-one disagree interacts with the others.\n\n";
+  for (const auto& n : rep.notes) md += "> Note: " + n + "\n>\n";
+  if (!rep.notes.empty()) md += "\n";
+  for (const auto& [kind, file] : svg_names) md += fmt::format("![{}]({})\n", kind, file);
+  if (!svg_names.empty()) md += "\n";
+
+  // Overview: add-one and remove-one per workload in one table.
+  if (!rep.factors.empty()) {
+    md += "## Contributions per workload\n\n| workload | ";
+    for (const auto& f : rep.factors) md += f + " (add-one) | ";
+    for (const auto& f : rep.factors) md += f + " (remove-one) | ";
+    md += "all vs baseline |\n|---|";
+    for (std::size_t i = 0; i < 2 * rep.factors.size() + 1; ++i) md += "---|";
+    md += "\n";
+    for (const auto& wa : rep.workloads) {
+      md += "| " + wa.workload + " | ";
+      auto find = [](const std::vector<Effect>& v, const std::string& f) -> const Effect* {
+        for (const auto& e : v)
+          if (e.label == f) return &e;
+        return nullptr;
+      };
+      for (const auto& f : rep.factors) {
+        const Effect* e = find(wa.add_one, f);
+        md += (e && e->n ? pct(e->ratio) + (e->significant ? "\\*" : "") : std::string("–")) + " | ";
+      }
+      for (const auto& f : rep.factors) {
+        const Effect* e = find(wa.remove_one, f);
+        md += (e && e->n ? pct(e->ratio) + (e->significant ? "\\*" : "") : std::string("–")) + " | ";
+      }
+      md += (wa.all_vs_baseline && wa.all_vs_baseline->n
+                 ? pct(wa.all_vs_baseline->ratio) + (wa.all_vs_baseline->significant ? "\\*" : "")
+                 : std::string("–")) +
+            " |\n";
+    }
+    md += "\n";
+  }
+
+  for (const auto& wa : rep.workloads) {
+    md += "## " + wa.workload + "\n\n";
+    if (const WorkloadSpec* w = r.find_workload(wa.workload); w && !w->description.empty())
+      md += w->description + "\n\n";
+    auto table = [&](const std::string& title, const std::vector<Effect>& effects, bool with_pairs) {
+      if (effects.empty()) return;
+      md += "**" + title + "**\n\n| factor | compared | ratio [CI] | p | n |\n|---|---|---|---|---|\n";
+      for (const auto& e : effects)
+        md += fmt::format("| {} | {} | {} | {} | {} |\n", e.label,
+                          with_pairs ? fmt::format("{} / {}", e.candidate, e.reference) : std::string("2^k contrast"),
+                          ratio_cell(e), with_pairs ? fmt::format("{:.3g}", e.p_value) : std::string("–"), e.n);
+      md += "\n";
+    };
+    table("Add-one (optimization alone vs " + rep.baseline_name + ")", wa.add_one, true);
+    table("Remove-one (" + rep.all_name + " vs all-but-X)", wa.remove_one, true);
+    if (wa.all_vs_baseline) table("All optimizations", {*wa.all_vs_baseline}, true);
+    table("Main effects (full factorial, on log mallocs/sec)", wa.main_effects, false);
+    table("Two-factor interactions (ratio > 1: the pair gains more together than apart)", wa.interactions, false);
+    if (!wa.memory.empty()) {
+      md += "**Memory cost (peak RSS vs " + rep.baseline_name + ")**\n\n| variant | RSS ratio [CI] | n |\n|---|---|---|\n";
+      for (const auto& e : wa.memory) md += fmt::format("| {} | {} | {} |\n", e.label, ratio_cell(e), e.n);
+      md += "\n";
+    }
+    if (!wa.counters.empty()) {
+      md += "**Internal counters that moved (per 1000 mallocs, median; variant alone vs " + rep.baseline_name +
+            ")**\n\n| variant | counter | baseline | variant | change |\n|---|---|---|---|---|\n";
+      for (const auto& [variant, shifts] : wa.counters)
+        for (const auto& s : shifts)
+          md += fmt::format("| {} | {} | {:.2f} | {:.2f} | {} |\n", variant, s.counter, s.base_per_kmalloc,
+                            s.variant_per_kmalloc,
+                            s.base_per_kmalloc > 0 ? pct(s.variant_per_kmalloc / s.base_per_kmalloc) : std::string("new"));
+      md += "\n";
+    }
+  }
+  return md;
+}
+
+}  // namespace alloclab::harness

@@ -1,0 +1,45 @@
+// analysis/compare.h — `harness compare`: two results files (unpaired: the runs are independent), or
+// one file against a reference allocator (paired by round, as `harness run` does).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "report/text_table.h"
+#include "core/types.h"
+
+namespace alloclab::harness {
+
+struct UnpairedComparison {
+  std::size_t n_a = 0, n_b = 0;
+  double median_a = 0, median_b = 0;
+  double ratio = 1;                // median(b) / median(a)
+  double ci_low = 1, ci_high = 1;  // bootstrap percentile CI of that ratio, level 1 - alpha
+  double p_value = 1;              // Mann–Whitney U, two-sided
+  bool significant = false;        // p < alpha and the CI excludes 1
+};
+
+// Resamples a and b independently; deterministic for a seed.
+UnpairedComparison compare_unpaired(std::span<const double> a, std::span<const double> b, double alpha,
+                                    std::uint64_t seed, int resamples = 10000);
+
+struct CompareRow {
+  std::string allocator, workload;
+  std::string against;  // "B vs A" label: the other file's name or the reference allocator
+  double median_a = 0, median_b = 0;
+  double ratio = 1, ci_low = 1, ci_high = 1, p_value = 1;
+  bool significant = false;
+  std::size_t n_a = 0, n_b = 0;
+};
+
+// Every (allocator, workload) with ok samples in both files; ratio = B / A.
+std::vector<CompareRow> compare_files(const RunResults& a, const RunResults& b, double alpha);
+// Every allocator but `reference` vs `reference` within one file (paired by round).
+std::vector<CompareRow> compare_within(const RunResults& r, const std::string& reference, double alpha);
+
+std::string render_compare(const std::vector<CompareRow>& rows, const std::string& a_label,
+                           const std::string& b_label, double alpha, const Style& style);
+
+}  // namespace alloclab::harness
