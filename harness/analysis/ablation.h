@@ -1,5 +1,5 @@
-// analysis/ablation.h — `harness report FILE --format md`: the ablation report for code review.
-// Per workload: add-one contributions (variant X alone vs baseline), remove-one
+// analysis/ablation.h — the ablation analysis behind `harness report` (report/markdown.h and
+// report/svg.h render it). Per workload: add-one contributions (variant X alone vs baseline), remove-one
 // contributions (all vs all-but-X), and when all 2^k factor combinations ran, main effects
 // and two-factor interactions on log(mallocs/sec) (bootstrap over rounds); memory cost (peak
 // RSS ratios); the internal counters that moved most (when the run used --stats).
@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "report/svg.h"
 #include "core/types.h"
 
 namespace alloclab::harness {
@@ -47,11 +46,5 @@ struct AblationReport {
 };
 
 AblationReport build_ablation(const RunResults& r, int resamples = 2000);
-
-// `svg_names` maps chart kinds ("add_one", "remove_one", "memory", "main_effects") to the
-// file names the Markdown links to; charts_for() produces their content.
-std::string render_report_md(const RunResults& r, const AblationReport& rep,
-                             const std::map<std::string, std::string>& svg_names);
-std::map<std::string, std::string> charts_for(const AblationReport& rep);
 
 }  // namespace alloclab::harness

@@ -80,27 +80,4 @@ std::vector<CompareRow> compare_within(const RunResults& r, const std::string& r
   return rows;
 }
 
-std::string render_compare(const std::vector<CompareRow>& rows, const std::string& a_label,
-                           const std::string& b_label, double alpha, const Style& style) {
-  TextTable t({"allocator", "workload", a_label + " Mmallocs/s", b_label + " Mmallocs/s", "ratio B/A [CI]", "p",
-               "verdict"});
-  int faster = 0, slower = 0;
-  for (const auto& r : rows) {
-    std::string verdict = "no difference";
-    if (r.significant) {
-      verdict = r.ratio > 1 ? "faster" : "slower";
-      (r.ratio > 1 ? faster : slower)++;
-    }
-    t.add_row({r.allocator, r.workload, fmt::format("{:.2f} (n={})", r.median_a / 1e6, r.n_a),
-               fmt::format("{:.2f} (n={})", r.median_b / 1e6, r.n_b),
-               format_ratio(r.ratio, r.ci_low, r.ci_high, r.significant, style.plain), fmt::format("{:.3g}", r.p_value),
-               verdict});
-  }
-  std::string out = t.render(style.plain);
-  out += fmt::format("{} cells: {} significantly faster, {} slower, {} no difference (alpha {:g}; significant = "
-                     "p < alpha and the CI excludes 1).\n",
-                     rows.size(), faster, slower, rows.size() - faster - slower, alpha);
-  return out;
-}
-
 }  // namespace alloclab::harness

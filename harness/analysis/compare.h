@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "report/text_table.h"
 #include "core/types.h"
 
 namespace alloclab::harness {
@@ -38,8 +37,5 @@ struct CompareRow {
 std::vector<CompareRow> compare_files(const RunResults& a, const RunResults& b, double alpha);
 // Every allocator but `reference` vs `reference` within one file (paired by round).
 std::vector<CompareRow> compare_within(const RunResults& r, const std::string& reference, double alpha);
-
-std::string render_compare(const std::vector<CompareRow>& rows, const std::string& a_label,
-                           const std::string& b_label, double alpha, const Style& style);
 
 }  // namespace alloclab::harness

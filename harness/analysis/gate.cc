@@ -121,32 +121,4 @@ GateReport evaluate_gate(const RunResults& cand, const RunResults& base, const G
   return rep;
 }
 
-std::string render_gate(const GateReport& rep, const GateOptions& opt, const Style& style) {
-  bool ins = opt.metric == "instructions";
-  TextTable t({"allocator", "workload", ins ? "cand ipm/ref" : "cand /ref", ins ? "base ipm/ref" : "base /ref",
-               ins ? "change" : "change [CI]", "verdict"});
-  int failed = 0;
-  for (const auto& c : rep.cells) {
-    failed += c.failed;
-    std::string change = ins ? fmt::format("{:+.2f}%", (c.rel - 1) * 100)
-                             : fmt::format("{:+.1f}% [{:+.1f}%,{:+.1f}%]", (c.rel - 1) * 100, (c.ci_low - 1) * 100,
-                                           (c.ci_high - 1) * 100);
-    t.add_row({c.allocator, c.workload, fmt::format("{:.3f}", c.candidate), fmt::format("{:.3f}", c.baseline), change,
-               c.failed ? "FAIL" : "ok"});
-  }
-  std::string out = t.render(style.plain);
-  for (const auto& w : rep.warnings) out += "warning: " + w + "\n";
-  if (failed) {
-    out += fmt::format("gate FAILED: {} of {} cells regressed by more than {:g}% relative to {} ({}):\n", failed,
-                       rep.cells.size(), opt.max_regression * 100, opt.reference,
-                       ins ? "instructions per malloc" : "upper CI bound below the threshold");
-    for (const auto& c : rep.cells)
-      if (c.failed) out += fmt::format("  {}/{}: {:+.1f}%\n", c.allocator, c.workload, (c.rel - 1) * 100);
-  } else {
-    out += fmt::format("gate passed: {} cells, none regressed by more than {:g}% relative to {}.\n", rep.cells.size(),
-                       opt.max_regression * 100, opt.reference);
-  }
-  return out;
-}
-
 }  // namespace alloclab::harness

@@ -14,7 +14,6 @@
 #include <string>
 #include <vector>
 
-#include "report/text_table.h"
 #include "core/types.h"
 
 namespace alloclab::harness {
@@ -42,7 +41,6 @@ struct GateReport {
 
 // Throws HarnessError (exit 2) when nothing can be compared (reference missing, no common cells).
 GateReport evaluate_gate(const RunResults& candidate, const RunResults& baseline, const GateOptions& opt);
-std::string render_gate(const GateReport& report, const GateOptions& opt, const Style& style);
 
 // "5%" -> 0.05, "0.05" -> 0.05, "5" -> 0.05. Throws HarnessError on anything else.
 double parse_fraction(const std::string& text);

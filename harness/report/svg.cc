@@ -97,4 +97,28 @@ std::string bar_chart_svg(const std::string& title, const std::string& axis_labe
   return s;
 }
 
+std::map<std::string, std::string> charts_for(const AblationReport& rep) {
+  std::map<std::string, std::vector<Bar>> bars;
+  for (const auto& wa : rep.workloads) {
+    auto add = [&](const std::string& kind, const std::vector<Effect>& effects) {
+      for (const auto& e : effects)
+        if (e.n) bars[kind].push_back({wa.workload + ": " + e.label, e.ratio, e.ci_low, e.ci_high, e.significant, wa.workload});
+    };
+    add("add_one", wa.add_one);
+    add("remove_one", wa.remove_one);
+    add("memory", wa.memory);
+    add("main_effects", wa.main_effects);
+  }
+  std::map<std::string, std::string> out;
+  const std::map<std::string, std::pair<std::string, std::string>> titles = {
+      {"add_one", {"Add-one: each optimization alone vs " + rep.baseline_name, "mallocs/sec ratio (>1 faster)"}},
+      {"remove_one", {"Remove-one: " + rep.all_name + " vs all-but-X", "mallocs/sec ratio (>1: X helps)"}},
+      {"memory", {"Memory cost: peak RSS vs " + rep.baseline_name, "peak RSS ratio (>1 more memory)"}},
+      {"main_effects", {"2^k main effects (geometric mean over the other factors)", "mallocs/sec factor"}},
+  };
+  for (const auto& [kind, b] : bars)
+    if (!b.empty()) out[kind] = bar_chart_svg(titles.at(kind).first, titles.at(kind).second, b);
+  return out;
+}
+
 }  // namespace alloclab::harness

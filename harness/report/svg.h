@@ -2,8 +2,11 @@
 // Markdown ablation report). Bars start at the reference line (1.0) and go left or right.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
+
+#include "analysis/ablation.h"
 
 namespace alloclab::harness {
 
@@ -18,5 +21,9 @@ std::string bar_chart_svg(const std::string& title, const std::string& axis_labe
                           double reference = 1.0);
 
 std::string xml_escape(const std::string& s);
+
+// The ablation report's charts by kind ("add_one", "remove_one", "memory", "main_effects"), as
+// SVG documents; kinds without a bar are left out.
+std::map<std::string, std::string> charts_for(const AblationReport& rep);
 
 }  // namespace alloclab::harness

@@ -1,13 +1,10 @@
-// report/text_table.h — terminal tables: a small generic TextTable (columns padded to their widest cell,
-// UTF-8 aware) and the run table (workloads × allocators: median Mmallocs/s and the ratio to
-// the reference with its CI, `*` when significant, FAIL for failed cells).
+// report/text_table.h — the one text renderer every terminal table uses (report/tables.h builds
+// the verbs' tables on it): TextTable (columns padded to their widest cell, UTF-8 aware,
+// multi-line cells), the terminal width, the ratio format, and the output Style.
 #pragma once
 
 #include <string>
 #include <vector>
-
-#include "analysis/summary.h"
-#include "core/types.h"
 
 namespace alloclab::harness {
 
@@ -33,7 +30,5 @@ int terminal_width(const Style& style);
 
 // "1.12× [1.08,1.15]*" (plain: "1.12x [1.08,1.15]*").
 std::string format_ratio(double ratio, double lo, double hi, bool significant, bool plain);
-
-std::string render_run_table(const RunResults& r, const std::vector<CellSummary>& cells, const Style& style);
 
 }  // namespace alloclab::harness

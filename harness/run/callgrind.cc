@@ -11,7 +11,6 @@
 #include <fmt/format.h>
 
 #include "run/measurement.h"
-#include "report/text_table.h"
 
 namespace alloclab::harness {
 namespace fs = std::filesystem;
@@ -140,25 +139,6 @@ std::vector<InstructionCount> run_callgrind(const std::vector<AllocatorSpec>& al
     fs::remove_all(dir, ec);
   }
   return out;
-}
-
-std::string render_instructions(const std::vector<InstructionCount>& counts, const std::string& reference,
-                                bool plain) {
-  TextTable t({"allocator", "workload", "mallocs", "instructions", "Ir/malloc", "vs " + reference});
-  for (const auto& c : counts) {
-    if (c.status != Status::ok) {
-      t.add_row({c.allocator, c.workload, "", "", "FAIL", c.error.substr(0, 60)});
-      continue;
-    }
-    std::string rel;
-    for (const auto& r : counts)
-      if (r.allocator == reference && r.workload == c.workload && r.status == Status::ok && r.instructions_per_malloc > 0)
-        rel = fmt::format("{:.3f}{}", c.instructions_per_malloc / r.instructions_per_malloc, plain ? "x" : "×");
-    t.add_row({c.allocator, c.workload, fmt::format("{}", c.mallocs), fmt::format("{}", c.instructions),
-               fmt::format("{:.1f}", c.instructions_per_malloc), rel});
-  }
-  return t.render(plain) + "Ir/malloc: instructions executed inside alloclab_measured_region per malloc "
-                           "(callgrind; deterministic, threads serialised, kernel time not counted).\n";
 }
 
 }  // namespace alloclab::harness

@@ -40,7 +40,4 @@ std::vector<InstructionCount> run_callgrind(const std::vector<AllocatorSpec>& al
                                             const CallgrindSettings& s, ProcessRunner& pr,
                                             SchedulerObserver& observer);
 
-std::string render_instructions(const std::vector<InstructionCount>& counts, const std::string& reference,
-                                bool plain);
-
 }  // namespace alloclab::harness

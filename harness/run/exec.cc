@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include "run/measurement.h"
-#include "report/text_table.h"
 
 namespace alloclab::harness {
 
@@ -54,20 +53,6 @@ std::vector<ExecResult> run_exec(const std::vector<AllocatorSpec>& allocators, c
     out.push_back(e);
   }
   return out;
-}
-
-std::string render_exec(const std::vector<ExecResult>& results, bool plain) {
-  TextTable t({"allocator", "wall s", "vs first", "peak RSS MiB", "faults", "exit", "stdout", "status"});
-  double first = results.empty() ? 0 : results[0].wall_s;
-  for (const auto& e : results) {
-    t.add_row({e.allocator, fmt::format("{:.3f}", e.wall_s),
-               first > 0 ? fmt::format("{:.2f}{}", e.wall_s / first, plain ? "x" : "×") : "",
-               fmt::format("{:.1f}", e.peak_rss_kib / 1024.0), fmt::format("{}", e.page_faults),
-               fmt::format("{}", e.exit_code), e.stdout_matches ? "same" : "DIFFERENT",
-               e.status == Status::ok ? "ok" : std::string(to_string(e.status)) + ": " + e.error});
-  }
-  return t.render(plain) + "One run per allocator (a single run: use `hyperfine` or repeat for statistics); "
-                           "stdout compared with the first run.\n";
 }
 
 int exec_exit_code(const std::vector<ExecResult>& results) {

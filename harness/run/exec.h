@@ -23,7 +23,6 @@ struct ExecResult {
 
 std::vector<ExecResult> run_exec(const std::vector<AllocatorSpec>& allocators, const std::vector<std::string>& command,
                                  double timeout_s, ProcessRunner& pr);
-std::string render_exec(const std::vector<ExecResult>& results, bool plain);
 // Non-zero when any run crashed, timed out, did not preload, exited differently from the
 // glibc run, or printed something else.
 int exec_exit_code(const std::vector<ExecResult>& results);

@@ -17,6 +17,7 @@
 #include "io/gbench_export.h"
 #include "run/manifest.h"
 #include "report/progress.h"
+#include "report/tables.h"
 #include "io/results_json.h"
 #include "run/scheduler.h"
 #include "run/workloads.h"

@@ -8,6 +8,7 @@
 #include "analysis/compare.h"
 #include "core/error.h"
 #include "analysis/gate.h"
+#include "report/tables.h"
 #include "io/results_json.h"
 
 #ifndef ALLOCLAB_HARNESS_FIXTURES

@@ -5,6 +5,7 @@
 
 #include "io/gbench_export.h"
 #include "analysis/ablation.h"
+#include "report/markdown.h"
 #include "report/svg.h"
 
 namespace alloclab::harness {
