@@ -14,16 +14,20 @@
 #include <string>
 #include <vector>
 
+#include "core/defaults.h"
 #include "core/types.h"
 
 namespace alloclab::harness {
 
+// What is gated: throughput relative to the reference, or callgrind's instructions per malloc.
+enum class Metric { mallocs_per_sec, instructions };
+
 struct GateOptions {
-  double max_regression = 0.05;  // fraction
+  double max_regression = GateDefaults::kMaxRegression;  // fraction
   std::string reference = "baseline";
   std::string allocators = "all";  // all | NAME,NAME,...
-  double alpha = 0.05;
-  std::string metric = "mallocs_per_sec";  // or "instructions"
+  double alpha = RunDefaults::kAlpha;
+  Metric metric = Metric::mallocs_per_sec;
 };
 
 struct GateCell {
@@ -41,8 +45,5 @@ struct GateReport {
 
 // Throws HarnessError (exit 2) when nothing can be compared (reference missing, no common cells).
 GateReport evaluate_gate(const RunResults& candidate, const RunResults& baseline, const GateOptions& opt);
-
-// "5%" -> 0.05, "0.05" -> 0.05, "5" -> 0.05. Throws HarnessError on anything else.
-double parse_fraction(const std::string& text);
 
 }  // namespace alloclab::harness

@@ -1,14 +1,7 @@
-// analysis/validation.cc — A/A and planted-slowdown checks.
+// analysis/validation.cc — the verdicts of the A/A and planted-slowdown checks.
 #include "analysis/validation.h"
 
 #include <cmath>
-#include <cstdio>
-
-#include <fmt/format.h>
-
-#include "core/error.h"
-#include "run/manifest.h"
-#include "io/results_json.h"
 
 namespace alloclab::harness {
 
@@ -57,62 +50,6 @@ std::vector<PlantedRow> judge_planted(const RunResults& r, const std::vector<Cel
     rows.push_back(p);
   }
   return rows;
-}
-
-int validate_verb(bool aa, bool planted, RunArgs args, const std::vector<std::string>& command_line, ProcessRunner& pr) {
-  if (aa == planted) throw HarnessError("validate: pass exactly one of --aa or --planted");
-  args.peers = "none";
-  args.reference = "baseline";
-  args.reference_given = true;
-  if (args.variants.empty() || args.variants == "default") args.variants = "baseline";
-  const std::string copy = "baseline-copy";
-  if (aa) {
-    Manifest m = load_manifest(args.manifest);
-    const VariantInfo* b = m.find("baseline");
-    if (!b) throw HarnessError("validate --aa: the manifest has no baseline variant");
-    args.custom.push_back(copy + "=" + b->library);
-    args.out_prefix = "validate-aa";
-  } else {
-    bool any = false;
-    for (const auto& c : args.custom) any = any || c.rfind("planted", 0) == 0;
-    if (!any) {
-      // Default: the manifest's test-only planted variants (set "test").
-      Manifest m = load_manifest(args.manifest);
-      std::string names = "baseline";
-      for (const auto& v : m.variants)
-        if (v.name.rfind("planted", 0) == 0) names += "," + v.name;
-      if (names == "baseline")
-        throw HarnessError("validate --planted: the manifest has no planted-* variants; pass one or more "
-                           "--allocator planted-N=PATH (a test-only library slower than baseline)");
-      args.variants = names;
-    }
-    args.out_prefix = "validate-planted";
-  }
-  PreparedRun run = prepare_run(args, command_line, pr);
-  int rc = execute_run(run, args, pr);
-  if (rc == kExitInterrupted) return rc;
-  auto cells = summarize_run(run.results);
-  if (aa) {
-    AaVerdict v = judge_aa(cells, copy, "baseline", run.results.options.alpha);
-    std::printf("A/A check: %zu of %zu cells significant between baseline and %s (expected about %.1f at alpha %g; "
-                "P(>= %zu) = %.3g) — %s\n",
-                v.significant, v.cells, copy.c_str(), v.expected, run.results.options.alpha, v.significant, v.p_tail,
-                v.passed ? "PASS" : "FAIL: more false positives than chance allows");
-    return v.passed ? rc : kExitFailures;
-  }
-  auto rows = judge_planted(run.results, cells);
-  TextTable t({"allocator", "workload", "planted N", "measured vs baseline [CI]", "detected"});
-  std::size_t detected = 0;
-  for (const auto& p : rows) {
-    detected += p.detected;
-    t.add_row({p.allocator, p.workload, fmt::format("{:g}", p.planted_pct),
-               fmt::format("{:+.1f}% [{:+.1f}%,{:+.1f}%]{}", (p.ratio - 1) * 100, (p.ci_low - 1) * 100,
-                           (p.ci_high - 1) * 100, p.significant ? "*" : ""),
-               p.detected ? "yes" : "no"});
-  }
-  std::fputs(t.render(args.style.plain).c_str(), stdout);
-  std::printf("planted slowdowns detected in %zu of %zu cells\n", detected, rows.size());
-  return rc;
 }
 
 }  // namespace alloclab::harness

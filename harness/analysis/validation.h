@@ -1,4 +1,5 @@
-// analysis/validation.h — `harness validate`: checks of the harness itself.
+// analysis/validation.h — the verdicts of `harness validate` (verbs/validate.h), checks of the
+// harness itself.
 //   --aa       baseline and an identical copy under another name (baseline-copy, same
 //              library): the number of significant cells should be about alpha × cells.
 //   --planted  baseline vs test-only slowed libraries given as --allocator planted-N=PATH
@@ -9,7 +10,7 @@
 #include <vector>
 
 #include "analysis/summary.h"
-#include "verbs/run.h"
+#include "core/types.h"
 
 namespace alloclab::harness {
 
@@ -19,7 +20,8 @@ struct AaVerdict {
   double p_tail = 1;    // P(X >= significant), X ~ Binomial(cells, alpha)
   bool passed = true;   // p_tail >= 0.01
 };
-AaVerdict judge_aa(const std::vector<CellSummary>& cells, const std::string& copy, const std::string& reference, double alpha);
+AaVerdict judge_aa(const std::vector<CellSummary>& cells, const std::string& copy, const std::string& reference,
+                   double alpha);
 
 struct PlantedRow {
   std::string allocator, workload;
@@ -28,7 +30,5 @@ struct PlantedRow {
   bool significant = false, detected = false;  // detected: significant and slower
 };
 std::vector<PlantedRow> judge_planted(const RunResults& r, const std::vector<CellSummary>& cells);
-
-int validate_verb(bool aa, bool planted, RunArgs args, const std::vector<std::string>& command_line, ProcessRunner& pr);
 
 }  // namespace alloclab::harness

@@ -21,6 +21,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/defaults.h"
+
 namespace alloclab::harness {
 
 using json = nlohmann::json;
@@ -97,11 +99,11 @@ struct Failure {
 };
 
 struct RunOptions {
-  int rounds = 5;
-  double min_time = 0.1;         // --benchmark_min_time per measured child, seconds
-  double warmup_min_time = 0.02; // for the discarded warm-up pass
-  double timeout_s = 30;         // per-child limit
-  double alpha = 0.05;
+  int rounds = RunDefaults::kRounds;
+  double min_time = RunDefaults::kMinTime;                // --benchmark_min_time per measured child, seconds
+  double warmup_min_time = RunDefaults::kWarmupMinTime;   // for the discarded warm-up pass
+  double timeout_s = RunDefaults::kTimeout;               // per-child limit
+  double alpha = RunDefaults::kAlpha;
   std::string reference = "baseline";
   std::uint64_t seed = 1;
   bool stats = false;            // -stats twins, counters recorded

@@ -16,8 +16,7 @@ std::string format_duration(double s) {
   return fmt::format("{}:{:02}", t / 60, t % 60);
 }
 
-ProgressPrinter::ProgressPrinter(const Style& style, std::function<void(const RunResults&)> on_round)
-    : live_(!style.plain && isatty(STDERR_FILENO)), on_round_(std::move(on_round)) {}
+ProgressPrinter::ProgressPrinter(const Style& style) : live_(!style.plain && isatty(STDERR_FILENO)) {}
 
 ProgressPrinter::~ProgressPrinter() { finish(); }
 
@@ -49,10 +48,6 @@ void ProgressPrinter::on_failure(const Failure& f) {
   std::string when = f.phase == Phase::measure ? fmt::format("round {}", f.round) : std::string(to_string(f.phase));
   std::fprintf(stderr, "harness: FAIL %s/%s (%s, %s): %s\n", f.allocator.c_str(), f.workload.c_str(), when.c_str(),
                std::string(to_string(f.status)).c_str(), f.error.c_str());
-}
-
-void ProgressPrinter::on_round_complete(const RunResults& r) {
-  if (on_round_) on_round_(r);
 }
 
 }  // namespace alloclab::harness

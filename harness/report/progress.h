@@ -1,9 +1,9 @@
 // report/progress.h — the terminal side of a run: a progress line on stderr (phase, round r/R,
 // cell i/N, elapsed, ETA; redrawn in place on a terminal, one line per pass with --style
-// plain or when stderr is not a terminal), failure messages, and the per-round save hook.
+// plain or when stderr is not a terminal) and failure messages. Saving after each round is
+// another observer (io/checkpoint.h).
 #pragma once
 
-#include <functional>
 #include <string>
 
 #include "run/scheduler.h"
@@ -13,19 +13,17 @@ namespace alloclab::harness {
 
 class ProgressPrinter : public SchedulerObserver {
  public:
-  ProgressPrinter(const Style& style, std::function<void(const RunResults&)> on_round);
+  explicit ProgressPrinter(const Style& style);
   ~ProgressPrinter() override;
 
   void on_child_done(const Progress& p) override;
   void on_failure(const Failure& f) override;
-  void on_round_complete(const RunResults& r) override;
   void finish();  // clears the in-place line
 
  private:
   void clear_line();
   bool live_;  // redraw in place
   bool dirty_ = false;
-  std::function<void(const RunResults&)> on_round_;
 };
 
 std::string format_duration(double seconds);  // "1:05", "1:02:03"

@@ -81,7 +81,7 @@ std::string render_compare(const std::vector<CompareRow>& rows, const std::strin
 }
 
 std::string render_gate(const GateReport& rep, const GateOptions& opt, const Style& style) {
-  bool ins = opt.metric == "instructions";
+  bool ins = opt.metric == Metric::instructions;
   TextTable t({"allocator", "workload", ins ? "cand ipm/ref" : "cand /ref", ins ? "base ipm/ref" : "base /ref",
                ins ? "change" : "change [CI]", "verdict"});
   int failed = 0;
@@ -139,6 +139,61 @@ std::string render_instructions(const std::vector<InstructionCount>& counts, con
   }
   return t.render(plain) + "Ir/malloc: instructions executed inside alloclab_measured_region per malloc "
                            "(callgrind; deterministic, threads serialised, kernel time not counted).\n";
+}
+
+std::string render_aa(const AaVerdict& v, const std::string& copy, double alpha) {
+  return fmt::format("A/A check: {} of {} cells significant between baseline and {} (expected about {:.1f} at alpha "
+                     "{:g}; P(>= {}) = {:.3g}) — {}\n",
+                     v.significant, v.cells, copy, v.expected, alpha, v.significant, v.p_tail,
+                     v.passed ? "PASS" : "FAIL: more false positives than chance allows");
+}
+
+std::string render_planted(const std::vector<PlantedRow>& rows, bool plain) {
+  TextTable t({"allocator", "workload", "planted N", "measured vs baseline [CI]", "detected"});
+  std::size_t detected = 0;
+  for (const auto& p : rows) {
+    detected += p.detected;
+    t.add_row({p.allocator, p.workload, fmt::format("{:g}", p.planted_pct),
+               fmt::format("{:+.1f}% [{:+.1f}%,{:+.1f}%]{}", (p.ratio - 1) * 100, (p.ci_low - 1) * 100,
+                           (p.ci_high - 1) * 100, p.significant ? "*" : ""),
+               p.detected ? "yes" : "no"});
+  }
+  return t.render(plain) + fmt::format("planted slowdowns detected in {} of {} cells\n", detected, rows.size());
+}
+
+std::string render_list(const json& list, const std::string& manifest, const std::string& runner, bool plain) {
+  std::string out = fmt::format("Variants ({}):\n", manifest);
+  TextTable tv({"name", "sets", "options"});
+  for (const auto& v : list["variants"]) {
+    std::string sets, opts;
+    for (const auto& s : v["sets"]) {
+      if (!sets.empty()) sets += ',';
+      sets += s.get<std::string>();
+    }
+    for (const auto& [k, val] : v["options"].items()) {
+      if (!opts.empty()) opts += ' ';
+      opts += k + "=" + val.dump();
+    }
+    tv.add_row({v["name"].get<std::string>(), sets, opts});
+  }
+  out += tv.render(plain);
+  out += "\nPeers:\n";
+  TextTable tp({"name", "status", "library"});
+  for (const auto& p : list["peers"]) {
+    bool found = p["found"].get<bool>();
+    std::string library = p["name"] == "glibc" ? "(no preload) " + p["library"].get<std::string>()
+                          : found              ? p["library"].get<std::string>()
+                                               : "looked for " + p["looked_for"].get<std::string>();
+    tp.add_row({p["name"].get<std::string>(), found ? "found" : "not installed", library});
+  }
+  out += tp.render(plain);
+  out += fmt::format("\nWorkloads ({}):\n", runner);
+  TextTable tw({"name", "family", "default", "threads", "params"});
+  for (const auto& w : list["workloads"])
+    tw.add_row({w["name"].get<std::string>(), w["family"].get<std::string>(), w["default"].get<bool>() ? "yes" : "",
+                std::to_string(w["threads"].get<int>()), w["params"].dump()});
+  out += tw.render(plain);
+  return out;
 }
 
 }  // namespace alloclab::harness

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/defaults.h"
 #include "run/process_runner.h"
 #include "run/scheduler.h"
 #include "core/types.h"
@@ -18,8 +19,8 @@ namespace alloclab::harness {
 struct CallgrindSettings {
   std::string valgrind = "valgrind";
   std::string runner;
-  std::int64_t iterations = 2;  // whole workload runs (each is many mallocs)
-  double timeout_s = 300;
+  std::int64_t iterations = CallgrindDefaults::kIterations;  // whole workload runs (each is many mallocs)
+  double timeout_s = CallgrindDefaults::kRunMinTimeout;
   std::string out_dir;  // where callgrind.out files go ("" = a temp dir, removed afterwards)
 };
 

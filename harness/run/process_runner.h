@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/defaults.h"
+
 namespace alloclab::harness {
 
 struct ChildSpec {
@@ -19,7 +21,7 @@ struct ChildSpec {
   // Environment changes on top of the harness's own: set these, remove those.
   std::vector<std::pair<std::string, std::string>> env_set;
   std::vector<std::string> env_unset;
-  double timeout_s = 30;
+  double timeout_s = RunDefaults::kTimeout;
 };
 
 struct ChildResult {

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "run/process_runner.h"
@@ -36,6 +37,25 @@ class SchedulerObserver {
   virtual void on_child_done(const Progress&) {}
   virtual void on_failure(const Failure&) {}
   virtual void on_round_complete(const RunResults&) {}
+};
+
+// Several observers as one, told in order (e.g. the progress printer, then the checkpointer
+// that rewrites the results file after each round).
+class ObserverList final : public SchedulerObserver {
+ public:
+  explicit ObserverList(std::vector<SchedulerObserver*> observers) : observers_(std::move(observers)) {}
+  void on_child_done(const Progress& p) override {
+    for (auto* o : observers_) o->on_child_done(p);
+  }
+  void on_failure(const Failure& f) override {
+    for (auto* o : observers_) o->on_failure(f);
+  }
+  void on_round_complete(const RunResults& r) override {
+    for (auto* o : observers_) o->on_round_complete(r);
+  }
+
+ private:
+  std::vector<SchedulerObserver*> observers_;
 };
 
 // The order of cells (indices 0..n-1) in round `round` (0 = the warm-up pass): a

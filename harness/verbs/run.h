@@ -1,5 +1,6 @@
 // verbs/run.h — `harness run`: resolve names (all errors before any child runs), schedule,
-// save after every round, print the table. Also used by `harness validate`.
+// checkpoint after every round, print the table. prepare_run / execute_run are also used by
+// `harness validate` and `harness callgrind`.
 #pragma once
 
 #include <cstdint>
@@ -7,26 +8,17 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
+#include "core/defaults.h"
+#include "core/types.h"
+#include "report/text_table.h"
 #include "run/allocators.h"
 #include "run/process_runner.h"
-#include "report/text_table.h"
-#include "core/types.h"
 
 namespace alloclab::harness {
 
-// Defaults, chosen so that the README's `harness run --variants all` (12 variants + 4 peers,
-// the default workloads) fits in 10 minutes on 2 cores and `--quick` in 2 (see README.md).
-struct RunDefaults {
-  // An exact two-sided Wilcoxon signed-rank test on n pairs cannot reach p < 0.05 below
-  // n = 6 (its smallest p is 2 / 2^n): fewer rounds can never mark a difference significant.
-  static constexpr int kRounds = 10;
-  static constexpr double kMinTime = 0.1;
-  static constexpr double kWarmupMinTime = 0.02;
-  static constexpr int kQuickRounds = 6;
-  static constexpr double kQuickMinTime = 0.01;
-  static constexpr double kQuickWarmupMinTime = 0.005;
-  static constexpr double kTimeout = 30;
-};
+enum class RunFormat { json, gbench };  // gbench also writes <out>.gbench.json
 
 struct RunArgs {
   std::string variants = "default", workloads = "default", peers = "all";
@@ -34,16 +26,16 @@ struct RunArgs {
   std::optional<int> rounds;
   std::optional<double> min_time, timeout;
   bool quick = false;
-  std::string out;  // "" = results/run-<UTC>.json
+  std::string out;  // "" = results/<out_prefix>-<UTC>.json
   std::optional<std::uint64_t> seed;
   bool stats = false;
-  double alpha = 0.05;
+  double alpha = RunDefaults::kAlpha;
   std::string reference = "baseline";
   bool reference_given = false;
-  std::string format = "json";  // json | gbench (gbench also writes <out>.gbench.json)
+  RunFormat format = RunFormat::json;
   int jobs = 1;
   bool callgrind = false;
-  std::int64_t callgrind_iterations = 2;
+  std::int64_t callgrind_iterations = CallgrindDefaults::kIterations;
   bool warmup = true, verify = true;
   std::string manifest, runner, valgrind = "valgrind";
   Style style;
@@ -58,6 +50,8 @@ struct PreparedRun {
   std::vector<std::string> warnings;
   std::string out_path;
 };
+
+CLI::App* add_run_verb(CLI::App& app, RunArgs& args);
 
 // Throws HarnessError (exit 2) on bad flags, unknown names, missing files.
 PreparedRun prepare_run(const RunArgs& args, const std::vector<std::string>& command_line, ProcessRunner& pr);

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "analysis/gate.h"
 #include "report/tables.h"
+#include "verbs/gate.h"
 #include "io/results_json.h"
 
 #ifndef ALLOCLAB_HARNESS_FIXTURES
@@ -94,7 +95,7 @@ TEST(Gate, InstructionMetric) {
   base.instructions = {ins("baseline", 100), ins("all", 80)};
   cand.instructions = {ins("baseline", 100), ins("all", 90)};  // +12.5 % relative
   GateOptions opt;
-  opt.metric = "instructions";
+  opt.metric = Metric::instructions;
   opt.allocators = "all";
   EXPECT_FALSE(evaluate_gate(cand, base, opt).passed());
   opt.max_regression = 0.2;
