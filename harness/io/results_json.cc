@@ -14,6 +14,15 @@
 namespace alloclab::harness {
 namespace {
 
+// Writers, one per record (sample_to_json and the summary are public, below).
+json options_to_json(const RunOptions& o) {
+  return {{"rounds", o.rounds},   {"min_time", o.min_time}, {"warmup_min_time", o.warmup_min_time},
+          {"timeout", o.timeout_s}, {"alpha", o.alpha},     {"reference", o.reference},
+          {"seed", o.seed},       {"stats", o.stats},       {"quick", o.quick},
+          {"warmup", o.warmup},   {"verify", o.verify},     {"runner", o.runner},
+          {"manifest", o.manifest}};
+}
+
 json allocator_to_json(const AllocatorSpec& a) {
   return {{"name", a.name},       {"kind", to_string(a.kind)}, {"library", a.library},
           {"options", a.options}, {"factors", a.factors},      {"sets", a.sets},
@@ -23,6 +32,10 @@ json allocator_to_json(const AllocatorSpec& a) {
 json workload_to_json(const WorkloadSpec& w) {
   return {{"name", w.name},           {"family", w.family},   {"description", w.description},
           {"default", w.is_default},  {"threads", w.threads}, {"params", w.params}};
+}
+
+json skipped_to_json(const SkippedAllocator& s) {
+  return {{"name", s.name}, {"kind", to_string(s.kind)}, {"reason", s.reason}};
 }
 
 // JSON has no NaN / infinity (nlohmann writes null): statistics of degenerate cells become 0.
@@ -40,11 +53,119 @@ json stats_summary_to_json(const stats::Summary& s) {
           {"ci_high", num(s.ci_high)}};
 }
 
+json failure_to_json(const Failure& f) {
+  return {{"allocator", f.allocator}, {"workload", f.workload},           {"round", f.round},
+          {"phase", to_string(f.phase)}, {"status", to_string(f.status)}, {"error", f.error}};
+}
+
+json instruction_to_json(const InstructionCount& i) {
+  return {{"allocator", i.allocator},
+          {"workload", i.workload},
+          {"iterations", i.iterations},
+          {"mallocs", i.mallocs},
+          {"frees", i.frees},
+          {"instructions", i.instructions},
+          {"instructions_per_malloc", i.instructions_per_malloc},
+          {"status", to_string(i.status)},
+          {"error", i.error}};
+}
+
 template <typename T>
 T get_or(const json& j, const char* key, T fallback) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return fallback;
   return it->get<T>();
+}
+
+// Readers, one per record, mirroring the writers above (the document was validated first).
+RunOptions options_from_json(const json& c) {
+  RunOptions o;
+  o.rounds = c["rounds"].get<int>();
+  o.min_time = c["min_time"].get<double>();
+  o.warmup_min_time = get_or(c, "warmup_min_time", 0.0);
+  o.timeout_s = c["timeout"].get<double>();
+  o.alpha = c["alpha"].get<double>();
+  o.reference = c["reference"].get<std::string>();
+  o.seed = get_or<std::uint64_t>(c, "seed", 1);
+  o.stats = get_or(c, "stats", false);
+  o.quick = get_or(c, "quick", false);
+  o.warmup = get_or(c, "warmup", true);
+  o.verify = get_or(c, "verify", true);
+  o.runner = get_or(c, "runner", std::string{});
+  o.manifest = get_or(c, "manifest", std::string{});
+  return o;
+}
+
+AllocatorSpec allocator_from_json(const json& a) {
+  AllocatorSpec s;
+  s.name = a["name"].get<std::string>();
+  s.kind = *allocator_kind_from_string(a["kind"].get<std::string>());
+  s.library = a["library"].get<std::string>();
+  s.options = get_or(a, "options", json::object());
+  s.factors = get_or(a, "factors", std::string{});
+  s.sets = get_or(a, "sets", std::vector<std::string>{});
+  s.stats_twin = get_or(a, "stats_twin", false);
+  if (s.kind == AllocatorKind::variant) s.expected_variant = s.name;
+  return s;
+}
+
+SkippedAllocator skipped_from_json(const json& a) {
+  return {a["name"].get<std::string>(), *allocator_kind_from_string(a["kind"].get<std::string>()),
+          a["reason"].get<std::string>()};
+}
+
+WorkloadSpec workload_from_json(const json& w) {
+  WorkloadSpec s;
+  s.name = w["name"].get<std::string>();
+  s.family = get_or(w, "family", std::string{});
+  s.description = get_or(w, "description", std::string{});
+  s.is_default = get_or(w, "default", false);
+  s.threads = get_or(w, "threads", 1);
+  s.params = get_or(w, "params", json::object());
+  return s;
+}
+
+Sample sample_from_json(const json& s) {
+  Sample x;
+  x.allocator = s["allocator"].get<std::string>();
+  x.workload = s["workload"].get<std::string>();
+  x.round = s["round"].get<int>();
+  x.order = s["order"].get<int>();
+  x.status = *status_from_string(s["status"].get<std::string>());
+  x.error = get_or(s, "error", std::string{});
+  x.mallocs_per_sec = s["mallocs_per_sec"].get<double>();
+  x.ns_per_op = s["ns_per_op"].get<double>();
+  x.real_time_ns = get_or(s, "real_time_ns", 0.0);
+  x.cpu_time_ns = get_or(s, "cpu_time_ns", 0.0);
+  x.iterations = get_or<std::int64_t>(s, "iterations", 0);
+  x.peak_rss_kib = s["peak_rss_kib"].get<std::int64_t>();
+  x.page_faults = s["page_faults"].get<std::int64_t>();
+  x.wall_s = s["wall_s"].get<double>();
+  if (s.contains("counters")) x.counters = s["counters"];
+  return x;
+}
+
+Failure failure_from_json(const json& f) {
+  return {f["allocator"].get<std::string>(),
+          f["workload"].get<std::string>(),
+          f["round"].get<int>(),
+          *phase_from_string(f["phase"].get<std::string>()),
+          *status_from_string(f["status"].get<std::string>()),
+          f["error"].get<std::string>()};
+}
+
+InstructionCount instruction_from_json(const json& i) {
+  InstructionCount x;
+  x.allocator = i["allocator"].get<std::string>();
+  x.workload = i["workload"].get<std::string>();
+  x.iterations = i["iterations"].get<std::int64_t>();
+  x.mallocs = i["mallocs"].get<std::int64_t>();
+  x.frees = get_or<std::int64_t>(i, "frees", 0);
+  x.instructions = i["instructions"].get<std::int64_t>();
+  x.instructions_per_malloc = i["instructions_per_malloc"].get<double>();
+  x.status = *status_from_string(i["status"].get<std::string>());
+  x.error = get_or(i, "error", std::string{});
+  return x;
 }
 
 }  // namespace
@@ -96,39 +217,19 @@ json summary_to_json(const RunResults& r, const std::vector<CellSummary>& cells)
 }
 
 json results_to_json(const RunResults& r, const std::vector<CellSummary>& cells) {
-  const RunOptions& o = r.options;
-  json config = {{"allocators", json::array()},
-                 {"skipped_allocators", json::array()},
-                 {"factors", r.factor_names},
-                 {"workloads", json::array()},
-                 {"rounds", o.rounds},
-                 {"min_time", o.min_time},
-                 {"warmup_min_time", o.warmup_min_time},
-                 {"timeout", o.timeout_s},
-                 {"alpha", o.alpha},
-                 {"reference", o.reference},
-                 {"seed", o.seed},
-                 {"stats", o.stats},
-                 {"quick", o.quick},
-                 {"warmup", o.warmup},
-                 {"verify", o.verify},
-                 {"runner", o.runner},
-                 {"manifest", o.manifest}};
+  json config = options_to_json(r.options);
+  config["factors"] = r.factor_names;
+  config["allocators"] = json::array();
   for (const auto& a : r.allocators) config["allocators"].push_back(allocator_to_json(a));
-  for (const auto& s : r.skipped)
-    config["skipped_allocators"].push_back({{"name", s.name}, {"kind", to_string(s.kind)}, {"reason", s.reason}});
+  config["skipped_allocators"] = json::array();
+  for (const auto& s : r.skipped) config["skipped_allocators"].push_back(skipped_to_json(s));
+  config["workloads"] = json::array();
   for (const auto& w : r.workloads) config["workloads"].push_back(workload_to_json(w));
 
   json samples = json::array();
   for (const auto& s : r.samples) samples.push_back(sample_to_json(s));
   json failures = json::array();
-  for (const auto& f : r.failures)
-    failures.push_back({{"allocator", f.allocator},
-                        {"workload", f.workload},
-                        {"round", f.round},
-                        {"phase", to_string(f.phase)},
-                        {"status", to_string(f.status)},
-                        {"error", f.error}});
+  for (const auto& f : r.failures) failures.push_back(failure_to_json(f));
 
   json j = {{"schema_version", kSchemaVersion},
             {"tool", "alloclab-harness"},
@@ -141,16 +242,7 @@ json results_to_json(const RunResults& r, const std::vector<CellSummary>& cells)
             {"failures", failures}};
   if (!r.instructions.empty()) {
     json ins = json::array();
-    for (const auto& i : r.instructions)
-      ins.push_back({{"allocator", i.allocator},
-                     {"workload", i.workload},
-                     {"iterations", i.iterations},
-                     {"mallocs", i.mallocs},
-                     {"frees", i.frees},
-                     {"instructions", i.instructions},
-                     {"instructions_per_malloc", i.instructions_per_malloc},
-                     {"status", to_string(i.status)},
-                     {"error", i.error}});
+    for (const auto& i : r.instructions) ins.push_back(instruction_to_json(i));
     j["instructions"] = ins;
   }
   return j;
@@ -169,86 +261,16 @@ RunResults results_from_json(const json& j, const std::string& origin) {
     r.rounds_completed = j["rounds_completed"].get<int>();
     r.context = j["context"];
     const json& c = j["config"];
-    RunOptions& o = r.options;
-    o.rounds = c["rounds"].get<int>();
-    o.min_time = c["min_time"].get<double>();
-    o.warmup_min_time = get_or(c, "warmup_min_time", 0.0);
-    o.timeout_s = c["timeout"].get<double>();
-    o.alpha = c["alpha"].get<double>();
-    o.reference = c["reference"].get<std::string>();
-    o.seed = get_or<std::uint64_t>(c, "seed", 1);
-    o.stats = get_or(c, "stats", false);
-    o.quick = get_or(c, "quick", false);
-    o.warmup = get_or(c, "warmup", true);
-    o.verify = get_or(c, "verify", true);
-    o.runner = get_or(c, "runner", std::string{});
-    o.manifest = get_or(c, "manifest", std::string{});
+    r.options = options_from_json(c);
     r.factor_names = get_or(c, "factors", std::vector<std::string>{});
-    for (const auto& a : c["allocators"]) {
-      AllocatorSpec s;
-      s.name = a["name"].get<std::string>();
-      s.kind = *allocator_kind_from_string(a["kind"].get<std::string>());
-      s.library = a["library"].get<std::string>();
-      s.options = get_or(a, "options", json::object());
-      s.factors = get_or(a, "factors", std::string{});
-      s.sets = get_or(a, "sets", std::vector<std::string>{});
-      s.stats_twin = get_or(a, "stats_twin", false);
-      if (s.kind == AllocatorKind::variant) s.expected_variant = s.name;
-      r.allocators.push_back(std::move(s));
-    }
+    for (const auto& a : c["allocators"]) r.allocators.push_back(allocator_from_json(a));
     if (c.contains("skipped_allocators"))
-      for (const auto& a : c["skipped_allocators"])
-        r.skipped.push_back({a["name"].get<std::string>(),
-                             *allocator_kind_from_string(a["kind"].get<std::string>()),
-                             a["reason"].get<std::string>()});
-    for (const auto& w : c["workloads"]) {
-      WorkloadSpec s;
-      s.name = w["name"].get<std::string>();
-      s.family = get_or(w, "family", std::string{});
-      s.description = get_or(w, "description", std::string{});
-      s.is_default = get_or(w, "default", false);
-      s.threads = get_or(w, "threads", 1);
-      s.params = get_or(w, "params", json::object());
-      r.workloads.push_back(std::move(s));
-    }
-    for (const auto& s : j["samples"]) {
-      Sample x;
-      x.allocator = s["allocator"].get<std::string>();
-      x.workload = s["workload"].get<std::string>();
-      x.round = s["round"].get<int>();
-      x.order = s["order"].get<int>();
-      x.status = *status_from_string(s["status"].get<std::string>());
-      x.error = get_or(s, "error", std::string{});
-      x.mallocs_per_sec = s["mallocs_per_sec"].get<double>();
-      x.ns_per_op = s["ns_per_op"].get<double>();
-      x.real_time_ns = get_or(s, "real_time_ns", 0.0);
-      x.cpu_time_ns = get_or(s, "cpu_time_ns", 0.0);
-      x.iterations = get_or<std::int64_t>(s, "iterations", 0);
-      x.peak_rss_kib = s["peak_rss_kib"].get<std::int64_t>();
-      x.page_faults = s["page_faults"].get<std::int64_t>();
-      x.wall_s = s["wall_s"].get<double>();
-      if (s.contains("counters")) x.counters = s["counters"];
-      r.samples.push_back(std::move(x));
-    }
-    for (const auto& f : j["failures"])
-      r.failures.push_back({f["allocator"].get<std::string>(), f["workload"].get<std::string>(),
-                            f["round"].get<int>(), *phase_from_string(f["phase"].get<std::string>()),
-                            *status_from_string(f["status"].get<std::string>()),
-                            f["error"].get<std::string>()});
+      for (const auto& a : c["skipped_allocators"]) r.skipped.push_back(skipped_from_json(a));
+    for (const auto& w : c["workloads"]) r.workloads.push_back(workload_from_json(w));
+    for (const auto& s : j["samples"]) r.samples.push_back(sample_from_json(s));
+    for (const auto& f : j["failures"]) r.failures.push_back(failure_from_json(f));
     if (j.contains("instructions"))
-      for (const auto& i : j["instructions"]) {
-        InstructionCount x;
-        x.allocator = i["allocator"].get<std::string>();
-        x.workload = i["workload"].get<std::string>();
-        x.iterations = i["iterations"].get<std::int64_t>();
-        x.mallocs = i["mallocs"].get<std::int64_t>();
-        x.frees = get_or<std::int64_t>(i, "frees", 0);
-        x.instructions = i["instructions"].get<std::int64_t>();
-        x.instructions_per_malloc = i["instructions_per_malloc"].get<double>();
-        x.status = *status_from_string(i["status"].get<std::string>());
-        x.error = get_or(i, "error", std::string{});
-        r.instructions.push_back(std::move(x));
-      }
+      for (const auto& i : j["instructions"]) r.instructions.push_back(instruction_from_json(i));
   } catch (const json::exception& e) {
     throw HarnessError(fmt::format("{} is not a valid alloclab results file: {}", origin, e.what()));
   }

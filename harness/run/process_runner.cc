@@ -1,4 +1,5 @@
-// run/process_runner.cc — the real child-process runner (posix_spawn + poll + wait4).
+// run/process_runner.cc — the real child-process runner: spawn (posix_spawn), pump (poll the
+// pipes, enforce the time limit and the interrupt), reap (wait4, exit status, rusage).
 #include "run/process_runner.h"
 
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -100,18 +102,37 @@ std::string describe(const ChildSpec& spec) {
   return s;
 }
 
-ChildResult PosixProcessRunner::run(const ChildSpec& spec) {
-  ChildResult r;
-  if (spec.argv.empty()) {
-    r.start_error = "empty command";
-    return r;
-  }
-  Pipe out, err;
-  if (!out.open() || !err.open()) {
-    r.start_error = fmt::format("pipe: {}", std::strerror(errno));
-    return r;
-  }
+namespace {
 
+// A started child: its pid, the read ends of its pipes, and the one place where the time limit
+// and the interrupt flag are enforced (pump and reap both call enforce_limits).
+struct RunningChild {
+  pid_t pid = -1;
+  std::chrono::steady_clock::time_point t0;
+  double timeout_s = 0;
+  bool killed = false;
+
+  double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
+
+  // Kills the whole process group (once) when the harness was interrupted or the limit passed.
+  void enforce_limits(ChildResult& r) {
+    if (killed) return;
+    if (interrupt_requested())
+      r.interrupted = true;
+    else if (elapsed() >= timeout_s)
+      r.timed_out = true;
+    else
+      return;
+    ::kill(-pid, SIGKILL);
+    ::kill(pid, SIGKILL);
+    killed = true;
+  }
+};
+
+// posix_spawn in a new process group with stdout/stderr on the pipes' write ends (closed here
+// afterwards), stdin from /dev/null, the signal mask cleared and SIGINT/SIGTERM/SIGPIPE reset.
+// Fills r.started / r.start_error.
+std::optional<RunningChild> spawn(const ChildSpec& spec, Pipe& out, Pipe& err, ChildResult& r) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, out.fd[1], STDOUT_FILENO);
@@ -142,52 +163,39 @@ ChildResult PosixProcessRunner::run(const ChildSpec& spec) {
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
-  auto t0 = std::chrono::steady_clock::now();
-  pid_t pid = -1;
-  int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
+  RunningChild child;
+  child.t0 = std::chrono::steady_clock::now();
+  child.timeout_s = spec.timeout_s;
+  int rc = posix_spawnp(&child.pid, argv[0], &fa, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
     r.start_error = fmt::format("cannot start {}: {}", spec.argv[0], std::strerror(rc));
-    return r;
+    return std::nullopt;
   }
   r.started = true;
   out.close_end(1);
   err.close_end(1);
+  return child;
+}
 
-  auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  };
-  bool killed = false;
-  auto kill_group = [&] {
-    if (!killed) {
-      ::kill(-pid, SIGKILL);
-      ::kill(pid, SIGKILL);
-      killed = true;
-    }
-  };
-
-  // Read both pipes until they close (the child and any grandchildren exited or were killed).
+// Reads both pipes into r.out / r.err until they close (the child and any grandchildren
+// exited or were killed), enforcing the limits between polls.
+void pump(RunningChild& child, Pipe& out, Pipe& err, ChildResult& r) {
   pollfd fds[2] = {{out.fd[0], POLLIN, 0}, {err.fd[0], POLLIN, 0}};
   std::string* sinks[2] = {&r.out, &r.err};
   int open_fds = 2;
   char buf[65536];
   while (open_fds > 0) {
-    double left = spec.timeout_s - elapsed();
-    if (!killed && interrupt_requested()) {
-      r.interrupted = true;
-      kill_group();
-    } else if (!killed && left <= 0) {
-      r.timed_out = true;
-      kill_group();
-    }
-    int wait_ms = killed ? 1000 : static_cast<int>(std::min(left * 1000.0 + 1, 100.0));
+    child.enforce_limits(r);
+    double left = child.timeout_s - child.elapsed();
+    int wait_ms = child.killed ? 1000 : static_cast<int>(std::min(left * 1000.0 + 1, 100.0));
     int n = ::poll(fds, 2, std::max(wait_ms, 1));
     if (n < 0) {
       if (errno == EINTR) continue;
       break;
     }
-    if (n == 0 && killed) break;  // a grandchild outside the group keeps a pipe open
+    if (n == 0 && child.killed) break;  // a grandchild outside the group keeps a pipe open
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
@@ -199,29 +207,45 @@ ChildResult PosixProcessRunner::run(const ChildSpec& spec) {
       }
     }
   }
+}
 
-  // Reap. The pipes closed, so the child is exiting; keep enforcing the limit regardless.
+// wait4 for the child (the pipes closed, so it is exiting; the limits still apply), then its
+// exit status, wall time and rusage (peak RSS, page faults).
+void reap(RunningChild& child, ChildResult& r) {
   int status = 0;
   rusage ru{};
   for (;;) {
-    pid_t w = ::wait4(pid, &status, WNOHANG, &ru);
-    if (w == pid) break;
+    pid_t w = ::wait4(child.pid, &status, WNOHANG, &ru);
+    if (w == child.pid) break;
     if (w < 0 && errno != EINTR) break;
-    if (!killed && interrupt_requested()) {
-      r.interrupted = true;
-      kill_group();
-    } else if (!killed && elapsed() >= spec.timeout_s) {
-      r.timed_out = true;
-      kill_group();
-    }
+    child.enforce_limits(r);
     ::usleep(200);
   }
-  r.wall_s = elapsed();
+  r.wall_s = child.elapsed();
   r.peak_rss_kib = ru.ru_maxrss;
   r.minflt = ru.ru_minflt;
   r.majflt = ru.ru_majflt;
   if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) r.term_signal = WTERMSIG(status);
+}
+
+}  // namespace
+
+ChildResult PosixProcessRunner::run(const ChildSpec& spec) {
+  ChildResult r;
+  if (spec.argv.empty()) {
+    r.start_error = "empty command";
+    return r;
+  }
+  Pipe out, err;
+  if (!out.open() || !err.open()) {
+    r.start_error = fmt::format("pipe: {}", std::strerror(errno));
+    return r;
+  }
+  std::optional<RunningChild> child = spawn(spec, out, err, r);
+  if (!child) return r;
+  pump(*child, out, err, r);
+  reap(*child, r);
   return r;
 }
 
