@@ -34,11 +34,12 @@ constexpr std::array<std::pair<Status, std::string_view>, 5> kStatuses{{
     {Status::crashed, "crashed"},
     {Status::skipped, "skipped"},
 }};
-constexpr std::array<std::pair<Phase, std::string_view>, 4> kPhases{{
+constexpr std::array<std::pair<Phase, std::string_view>, 5> kPhases{{
     {Phase::setup, "setup"},
     {Phase::verify, "verify"},
     {Phase::warmup, "warmup"},
     {Phase::measure, "measure"},
+    {Phase::callgrind, "callgrind"},
 }};
 
 }  // namespace

@@ -86,7 +86,9 @@ struct Sample {
   std::optional<json> counters;   // alloclab stats JSON (harness run --stats)
 };
 
-enum class Phase { setup, verify, warmup, measure };
+// Where a run is. callgrind is a progress phase only: callgrind failures are recorded as
+// measure (the results schema's phase is setup|verify|warmup|measure).
+enum class Phase { setup, verify, warmup, measure, callgrind };
 std::string_view to_string(Phase p);
 std::optional<Phase> phase_from_string(std::string_view s);
 

@@ -30,7 +30,9 @@ void ProgressPrinter::clear_line() {
 void ProgressPrinter::finish() { clear_line(); }
 
 void ProgressPrinter::on_child_done(const Progress& p) {
-  std::string where = p.phase == "round" ? fmt::format("round {}/{}", p.round, p.rounds) : p.phase;
+  std::string where = p.phase == Phase::measure  ? fmt::format("round {}/{}", p.round, p.rounds)
+                      : p.phase == Phase::warmup ? std::string("warm-up")
+                                                 : std::string(to_string(p.phase));
   if (live_) {
     std::string line = fmt::format("[{}] cell {}/{}  elapsed {}  ETA {}  {}/{}", where, p.cell_index, p.cells,
                                    format_duration(p.elapsed_s), format_duration(p.eta_s), p.allocator, p.workload);

@@ -123,7 +123,7 @@ std::vector<InstructionCount> run_callgrind(const std::vector<AllocatorSpec>& al
       if (ic.status != Status::ok) observer.on_failure({a.name, w.name, 0, Phase::measure, ic.status, "callgrind: " + ic.error});
       out.push_back(ic);
       Progress p;
-      p.phase = "callgrind";
+      p.phase = Phase::callgrind;
       p.done = ++done;
       p.total = total;
       p.cell_index = done;

@@ -50,10 +50,10 @@ class Scheduler {
   }
 
   bool run() {
-    if (opt_.verify && !pass("verify", 0)) return false;
-    if (opt_.warmup && !pass("warm-up", 0)) return false;
+    if (opt_.verify && !pass(Phase::verify, 0)) return false;
+    if (opt_.warmup && !pass(Phase::warmup, 0)) return false;
     for (int r = 1; r <= opt_.rounds; ++r) {
-      if (!pass("round", r)) return false;
+      if (!pass(Phase::measure, r)) return false;
       res_.rounds_completed = r;
       obs_.on_round_complete(res_);
     }
@@ -79,49 +79,63 @@ class Scheduler {
     excluded_reason_[cell] = why;
   }
 
-  bool pass(const std::string& phase, int round) {
-    std::vector<std::size_t> order = phase == "verify" ? identity() : round_order(ncells_, opt_.seed, round);
+  // One pass over every cell: verify (in cell order), warm-up or round `round` (shuffled).
+  // Returns false when interrupted.
+  bool pass(Phase phase, int round) {
+    std::vector<std::size_t> order = phase == Phase::verify ? identity() : round_order(ncells_, opt_.seed, round);
     for (std::size_t i = 0; i < order.size(); ++i) {
       if (interrupt_requested()) return false;
       std::size_t cell = order[i];
-      const AllocatorSpec& a = alloc_of(cell);
-      const WorkloadSpec& w = work_of(cell);
-      if (phase == "verify") {
-        ChildResult r = pr_.run(verify_spec(opt_.runner, a, w, opt_.timeout_s));
-        if (r.interrupted) return false;
-        Outcome o = interpret_verify(r, opt_.timeout_s);
-        if (!o.ok()) {
-          fail(cell, 0, Phase::verify, o.status, o.error);
-          exclude(cell, "not measured: its verify pass failed");
-        }
-      } else if (phase == "warm-up") {
-        if (!excluded_[cell]) {
-          Sample s = measure(cell, opt_.warmup_min_time);
-          if (interrupted_) return false;
-          if (s.status != Status::ok) {
-            fail(cell, 0, Phase::warmup, s.status, s.error);
-            exclude(cell, "not measured: its warm-up run failed");
-          }
-        }
-      } else {
-        Sample s;
-        if (excluded_[cell]) {
-          s.status = Status::skipped;
-          s.error = excluded_reason_[cell];
-        } else {
-          s = measure(cell, opt_.min_time);
-          if (interrupted_) return false;
-          if (s.status != Status::ok) fail(cell, round, Phase::measure, s.status, s.error);
-        }
-        s.allocator = a.name;
-        s.workload = w.name;
-        s.round = round;
-        s.order = static_cast<int>(i);
-        res_.samples.push_back(std::move(s));
-      }
+      bool go_on = phase == Phase::verify   ? verify(cell)
+                   : phase == Phase::warmup ? warm_up(cell)
+                                            : measure_in_round(cell, round, static_cast<int>(i));
+      if (!go_on) return false;
       ++done_;
-      report(phase, round, i, a, w);
+      report(phase, round, i, alloc_of(cell), work_of(cell));
     }
+    return true;
+  }
+
+  // A failed verify excludes the cell from the warm-up and the rounds.
+  bool verify(std::size_t cell) {
+    ChildResult r = pr_.run(verify_spec(opt_.runner, alloc_of(cell), work_of(cell), opt_.timeout_s));
+    if (r.interrupted) return false;
+    Outcome o = interpret_verify(r, opt_.timeout_s);
+    if (!o.ok()) {
+      fail(cell, 0, Phase::verify, o.status, o.error);
+      exclude(cell, "not measured: its verify pass failed");
+    }
+    return true;
+  }
+
+  // The warm-up sample is discarded; a failed warm-up excludes the cell from the rounds.
+  bool warm_up(std::size_t cell) {
+    if (excluded_[cell]) return true;
+    Sample s = measure(cell, opt_.warmup_min_time);
+    if (interrupted_) return false;
+    if (s.status != Status::ok) {
+      fail(cell, 0, Phase::warmup, s.status, s.error);
+      exclude(cell, "not measured: its warm-up run failed");
+    }
+    return true;
+  }
+
+  // One sample per cell and round; an excluded cell's sample is "skipped" with the reason.
+  bool measure_in_round(std::size_t cell, int round, int order) {
+    Sample s;
+    if (excluded_[cell]) {
+      s.status = Status::skipped;
+      s.error = excluded_reason_[cell];
+    } else {
+      s = measure(cell, opt_.min_time);
+      if (interrupted_) return false;
+      if (s.status != Status::ok) fail(cell, round, Phase::measure, s.status, s.error);
+    }
+    s.allocator = alloc_of(cell).name;
+    s.workload = work_of(cell).name;
+    s.round = round;
+    s.order = order;
+    res_.samples.push_back(std::move(s));
     return true;
   }
 
@@ -149,8 +163,7 @@ class Scheduler {
     return v;
   }
 
-  void report(const std::string& phase, int round, std::size_t i, const AllocatorSpec& a,
-              const WorkloadSpec& w) {
+  void report(Phase phase, int round, std::size_t i, const AllocatorSpec& a, const WorkloadSpec& w) {
     Progress p;
     p.phase = phase;
     p.round = round;
@@ -165,7 +178,7 @@ class Scheduler {
     // warm-up (its overhead plus the longer min-time) or from min-time alone.
     double now = p.elapsed_s, dt = now - last_s_;
     last_s_ = now;
-    int kind = phase == "verify" ? 0 : phase == "warm-up" ? 1 : 2;
+    int kind = phase == Phase::verify ? 0 : phase == Phase::warmup ? 1 : 2;
     kind_s_[kind] += dt;
     ++kind_n_[kind];
     std::size_t totals[3] = {opt_.verify ? ncells_ : 0, opt_.warmup ? ncells_ : 0,
