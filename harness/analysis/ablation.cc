@@ -27,7 +27,8 @@ Effect paired_effect(const RunResults& r, const std::string& label, const std::s
   Paired p = paired_values(r, cand, ref, workload);
   e.n = p.a.size();
   if (p.a.empty()) return e;
-  auto est = stats::paired_ratio(p.a, p.b, r.options.alpha, comparison_seed(r.options.seed, cand, ref, workload), resamples);
+  auto est =
+      stats::paired_ratio(p.a, p.b, r.options.alpha, comparison_seed(r.options.seed, cand, ref, workload), resamples);
   e.ratio = est.ratio;
   e.ci_low = est.ci_low;
   e.ci_high = est.ci_high;
@@ -36,7 +37,9 @@ Effect paired_effect(const RunResults& r, const std::string& label, const std::s
   return e;
 }
 
-double sample_mallocs(const Sample& s) { return s.mallocs_per_sec * s.real_time_ns * 1e-9 * static_cast<double>(s.iterations); }
+double sample_mallocs(const Sample& s) {
+  return s.mallocs_per_sec * s.real_time_ns * 1e-9 * static_cast<double>(s.iterations);
+}
 
 // Median per-1000-malloc rate of every counter of a cell's ok samples with counters.
 std::map<std::string, double> counter_rates(const RunResults& r, const std::string& a, const std::string& w) {
@@ -145,7 +148,9 @@ AblationReport build_ablation(const RunResults& r, int resamples) {
   if (!all) all = r.find_allocator("all");
   rep.baseline_name = base ? base->name : "";
   rep.all_name = all ? all->name : "";
-  if (!base) rep.notes.push_back("no baseline variant (all factors off) in these results: add-one contributions and memory cost are omitted");
+  if (!base)
+    rep.notes.push_back(
+        "no baseline variant (all factors off) in these results: add-one contributions and memory cost are omitted");
   if (!all) rep.notes.push_back("no `all` variant (all factors on): remove-one contributions are omitted");
   if (k == 0) rep.notes.push_back("the results name no factors (config.factors): factorial effects are omitted");
 
@@ -181,7 +186,9 @@ AblationReport build_ablation(const RunResults& r, int resamples) {
           if (auto it = rx.find(name); it != rx.end() && (vb > 0 || it->second > 0))
             shifts.push_back({name, vb, it->second});
         std::sort(shifts.begin(), shifts.end(), [](const CounterShift& p, const CounterShift& q) {
-          auto mag = [](const CounterShift& c) { return std::abs(std::log((c.variant_per_kmalloc + 1e-3) / (c.base_per_kmalloc + 1e-3))); };
+          auto mag = [](const CounterShift& c) {
+            return std::abs(std::log((c.variant_per_kmalloc + 1e-3) / (c.base_per_kmalloc + 1e-3)));
+          };
           return mag(p) > mag(q);
         });
         if (shifts.size() > 4) shifts.resize(4);
@@ -211,7 +218,8 @@ AblationReport build_ablation(const RunResults& r, int resamples) {
           }
         e.n = va.size();
         if (e.n) {
-          auto est = stats::paired_ratio(va, vb, r.options.alpha, comparison_seed(r.options.seed, a.name, "rss", w.name), resamples);
+          auto est = stats::paired_ratio(va, vb, r.options.alpha,
+                                         comparison_seed(r.options.seed, a.name, "rss", w.name), resamples);
           e.ratio = est.ratio;
           e.ci_low = est.ci_low;
           e.ci_high = est.ci_high;
@@ -223,7 +231,8 @@ AblationReport build_ablation(const RunResults& r, int resamples) {
     if (rep.factorial) factorial_effects(r, rep, wa, combos, resamples);
     rep.workloads.push_back(std::move(wa));
   }
-  bool any_counters = std::any_of(r.samples.begin(), r.samples.end(), [](const Sample& s) { return s.counters.has_value(); });
+  bool any_counters =
+      std::any_of(r.samples.begin(), r.samples.end(), [](const Sample& s) { return s.counters.has_value(); });
   if (!any_counters)
     rep.notes.push_back("no internal counters in these results: run with `harness run --stats` to see which allocator "
                         "events explain each effect");

@@ -6,10 +6,10 @@
 
 #include <fmt/format.h>
 
-#include "run/allocators.h"
-#include "analysis/summary.h"
 #include "analysis/compare.h"
+#include "analysis/summary.h"
 #include "core/error.h"
+#include "run/allocators.h"
 
 namespace alloclab::harness {
 namespace {
@@ -84,7 +84,8 @@ GateReport evaluate_gate(const RunResults& cand, const RunResults& base, const G
           rep.warnings.push_back(fmt::format("{}/{}: no successful paired samples on one side; not gated", a, w.name));
           continue;
         }
-        UnpairedComparison u = compare_unpaired(br, cr, opt.alpha, comparison_seed(cand.options.seed, a, "gate", w.name));
+        UnpairedComparison u =
+            compare_unpaired(br, cr, opt.alpha, comparison_seed(cand.options.seed, a, "gate", w.name));
         c.candidate = u.median_b;
         c.baseline = u.median_a;
         c.rel = u.ratio;

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "stats/stats.h"
 #include "core/types.h"
+#include "stats/stats.h"
 
 namespace alloclab::harness {
 

@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "io/atomic_file.h"
 #include "core/error.h"
+#include "io/atomic_file.h"
 #include "io/schema_validator.h"
 
 namespace alloclab::harness {

@@ -73,7 +73,9 @@ class Validator {
     if (t == "string") return d.is_string();
     if (t == "boolean") return d.is_boolean();
     if (t == "null") return d.is_null();
-    if (t == "integer") return d.is_number_integer() || (d.is_number_float() && d.get<double>() == static_cast<double>(static_cast<long long>(d.get<double>())));
+    if (t == "integer")
+      return d.is_number_integer() ||
+             (d.is_number_float() && d.get<double>() == static_cast<double>(static_cast<long long>(d.get<double>())));
     if (t == "number") return d.is_number();
     return true;
   }

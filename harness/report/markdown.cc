@@ -85,7 +85,8 @@ std::string render_report_md(const RunResults& r, const AblationReport& rep,
     table("Main effects (full factorial, on log mallocs/sec)", wa.main_effects, false);
     table("Two-factor interactions (ratio > 1: the pair gains more together than apart)", wa.interactions, false);
     if (!wa.memory.empty()) {
-      md += "**Memory cost (peak RSS vs " + rep.baseline_name + ")**\n\n| variant | RSS ratio [CI] | n |\n|---|---|---|\n";
+      md += "**Memory cost (peak RSS vs " + rep.baseline_name +
+            ")**\n\n| variant | RSS ratio [CI] | n |\n|---|---|---|\n";
       for (const auto& e : wa.memory) md += fmt::format("| {} | {} | {} |\n", e.label, ratio_cell(e), e.n);
       md += "\n";
     }
@@ -94,9 +95,9 @@ std::string render_report_md(const RunResults& r, const AblationReport& rep,
             ")**\n\n| variant | counter | baseline | variant | change |\n|---|---|---|---|---|\n";
       for (const auto& [variant, shifts] : wa.counters)
         for (const auto& s : shifts)
-          md += fmt::format("| {} | {} | {:.2f} | {:.2f} | {} |\n", variant, s.counter, s.base_per_kmalloc,
-                            s.variant_per_kmalloc,
-                            s.base_per_kmalloc > 0 ? pct(s.variant_per_kmalloc / s.base_per_kmalloc) : std::string("new"));
+          md += fmt::format(
+              "| {} | {} | {:.2f} | {:.2f} | {} |\n", variant, s.counter, s.base_per_kmalloc, s.variant_per_kmalloc,
+              s.base_per_kmalloc > 0 ? pct(s.variant_per_kmalloc / s.base_per_kmalloc) : std::string("new"));
       md += "\n";
     }
   }

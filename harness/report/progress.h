@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "run/scheduler.h"
 #include "report/text_table.h"
+#include "run/scheduler.h"
 
 namespace alloclab::harness {
 

@@ -56,7 +56,8 @@ std::string bar_chart_svg(const std::string& title, const std::string& axis_labe
     const Bar& b = bars[i];
     double y = top + row_h * static_cast<double>(i);
     if (b.group != prev_group && i > 0)
-      s += fmt::format("<line x1=\"10\" x2=\"{:.0f}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#ddd\"/>\n", width - 10, y, y);
+      s += fmt::format("<line x1=\"10\" x2=\"{:.0f}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#ddd\"/>\n", width - 10, y,
+                       y);
     prev_group = b.group;
     double x0 = x(reference), x1 = x(b.value);
     std::string colour = !b.significant ? "#b0b0b0" : (b.value >= reference ? "#2b8a3e" : "#c92a2a");
@@ -66,7 +67,8 @@ std::string bar_chart_svg(const std::string& title, const std::string& axis_labe
                      std::min(x0, x1), y + 3, std::max(1.0, std::abs(x1 - x0)), row_h - 6, colour);
     if (b.lo != b.hi) {
       double xl = x(b.lo), xh = x(b.hi), ym = y + row_h / 2;
-      s += fmt::format("<line x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"black\"/>\n", xl, xh, ym, ym);
+      s += fmt::format("<line x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"black\"/>\n", xl, xh, ym,
+                       ym);
       auto cap = [&](double xv, bool clipped, int dir) {
         if (clipped)
           s += fmt::format("<path d=\"M{:.1f},{:.1f} l{},-4 l0,8 z\" fill=\"black\"/>\n", xv, ym, -5 * dir);
@@ -102,7 +104,9 @@ std::map<std::string, std::string> charts_for(const AblationReport& rep) {
   for (const auto& wa : rep.workloads) {
     auto add = [&](const std::string& kind, const std::vector<Effect>& effects) {
       for (const auto& e : effects)
-        if (e.n) bars[kind].push_back({wa.workload + ": " + e.label, e.ratio, e.ci_low, e.ci_high, e.significant, wa.workload});
+        if (e.n)
+          bars[kind].push_back(
+              {wa.workload + ": " + e.label, e.ratio, e.ci_low, e.ci_high, e.significant, wa.workload});
     };
     add("add_one", wa.add_one);
     add("remove_one", wa.remove_one);

@@ -19,7 +19,8 @@ std::string render_run_table(const RunResults& r, const std::vector<CellSummary>
     std::string top = fmt::format("{:.2f}", c->mallocs_per_sec.median / 1e6);
     if (a == ref) return top + "\n(reference)";
     if (const RatioRow* rr = have_ref ? c->ratio_to(ref) : nullptr)
-      return top + "\n" + format_ratio(rr->est.ratio, rr->est.ci_low, rr->est.ci_high, rr->est.significant, style.plain);
+      return top + "\n" +
+             format_ratio(rr->est.ratio, rr->est.ci_low, rr->est.ci_high, rr->est.significant, style.plain);
     return top;
   };
 
@@ -47,8 +48,8 @@ std::string render_run_table(const RunResults& r, const std::vector<CellSummary>
   out += fmt::format(
       "Mmallocs/s: median over {} round{}. Ratio: {} / {} per round, median with its {:g} % bootstrap CI; "
       "* = significant (Wilcoxon p < {:g} and the CI excludes 1).\n",
-      r.rounds_completed, r.rounds_completed == 1 ? "" : "s", "allocator", have_ref ? ref : std::string("(no reference ran)"),
-      100 * (1 - r.options.alpha), r.options.alpha);
+      r.rounds_completed, r.rounds_completed == 1 ? "" : "s", "allocator",
+      have_ref ? ref : std::string("(no reference ran)"), 100 * (1 - r.options.alpha), r.options.alpha);
 
   // One line per failed cell with its reason.
   for (const auto& c : cells)
@@ -132,7 +133,8 @@ std::string render_instructions(const std::vector<InstructionCount>& counts, con
     }
     std::string rel;
     for (const auto& r : counts)
-      if (r.allocator == reference && r.workload == c.workload && r.status == Status::ok && r.instructions_per_malloc > 0)
+      if (r.allocator == reference && r.workload == c.workload && r.status == Status::ok &&
+          r.instructions_per_malloc > 0)
         rel = fmt::format("{:.3f}{}", c.instructions_per_malloc / r.instructions_per_malloc, plain ? "x" : "×");
     t.add_row({c.allocator, c.workload, fmt::format("{}", c.mallocs), fmt::format("{}", c.instructions),
                fmt::format("{:.1f}", c.instructions_per_malloc), rel});

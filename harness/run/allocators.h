@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "run/manifest.h"
 #include "core/types.h"
+#include "run/manifest.h"
 
 namespace alloclab::harness {
 

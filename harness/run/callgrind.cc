@@ -120,7 +120,8 @@ std::vector<InstructionCount> run_callgrind(const std::vector<AllocatorSpec>& al
         text = ss.str();
       }
       InstructionCount ic = interpret_callgrind(a, w, r, text, s.timeout_s);
-      if (ic.status != Status::ok) observer.on_failure({a.name, w.name, 0, Phase::measure, ic.status, "callgrind: " + ic.error});
+      if (ic.status != Status::ok)
+        observer.on_failure({a.name, w.name, 0, Phase::measure, ic.status, "callgrind: " + ic.error});
       out.push_back(ic);
       Progress p;
       p.phase = Phase::callgrind;

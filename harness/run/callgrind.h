@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "core/defaults.h"
+#include "core/types.h"
 #include "run/process_runner.h"
 #include "run/scheduler.h"
-#include "core/types.h"
 
 namespace alloclab::harness {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "run/process_runner.h"
 #include "core/types.h"
+#include "run/process_runner.h"
 
 namespace alloclab::harness {
 

@@ -12,8 +12,8 @@
 #include <optional>
 #include <string>
 
-#include "run/process_runner.h"
 #include "core/types.h"
+#include "run/process_runner.h"
 
 namespace alloclab::harness {
 

@@ -17,8 +17,8 @@
 #include <utility>
 #include <vector>
 
-#include "run/process_runner.h"
 #include "core/types.h"
+#include "run/process_runner.h"
 
 namespace alloclab::harness {
 

@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "run/allocators.h"
 #include "core/error.h"
+#include "run/allocators.h"
 #include "run/measurement.h"
 
 namespace alloclab::harness {

@@ -13,8 +13,9 @@
 namespace alloclab::harness {
 
 CLI::App* add_exec_verb(CLI::App& app, ExecArgs& a) {
-  auto* exec = app.add_subcommand("exec", "Run a real program once per allocator (preloaded) and compare wall time, "
-                                          "peak RSS, exit status and stdout with the glibc run: exec [flags] -- CMD ARGS");
+  auto* exec = app.add_subcommand("exec",
+                                  "Run a real program once per allocator (preloaded) and compare wall time, "
+                                  "peak RSS, exit status and stdout with the glibc run: exec [flags] -- CMD ARGS");
   add_selection_flags(*exec, a.selection);
   exec->add_option("--timeout", a.timeout, "Per-run limit in seconds")->capture_default_str();
   exec->add_option("command", a.command, "The program and its arguments (after --)")->required();

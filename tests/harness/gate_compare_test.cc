@@ -4,13 +4,13 @@
 #include <string>
 #include <vector>
 
-#include "cli.h"
 #include "analysis/compare.h"
-#include "core/error.h"
 #include "analysis/gate.h"
+#include "cli.h"
+#include "core/error.h"
+#include "io/results_json.h"
 #include "report/tables.h"
 #include "verbs/gate.h"
-#include "io/results_json.h"
 
 #ifndef ALLOCLAB_HARNESS_FIXTURES
 #error "ALLOCLAB_HARNESS_FIXTURES must point at tests/harness/fixtures"

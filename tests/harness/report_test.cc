@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "io/gbench_export.h"
 #include "analysis/ablation.h"
+#include "io/gbench_export.h"
 #include "report/markdown.h"
 #include "report/svg.h"
 

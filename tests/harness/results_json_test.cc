@@ -4,11 +4,11 @@
 
 #include <filesystem>
 
-#include "io/atomic_file.h"
 #include "core/error.h"
+#include "io/atomic_file.h"
 #include "io/results_json.h"
-#include "run/scheduler.h"
 #include "io/schema_validator.h"
+#include "run/scheduler.h"
 #include "test_util.h"
 
 #ifndef ALLOCLAB_HARNESS_SOURCE_DIR

@@ -8,10 +8,10 @@
 #include "analysis/summary.h"
 #include "core/error.h"
 #include "io/results_json.h"
-#include "verbs/run.h"
-#include "run/scheduler.h"
 #include "io/schema_validator.h"
+#include "run/scheduler.h"
 #include "test_util.h"
+#include "verbs/run.h"
 
 namespace alloclab::harness {
 namespace {

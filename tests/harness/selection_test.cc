@@ -1,11 +1,11 @@
 // Variant / peer / custom / workload selection and the manifest.
 #include <gtest/gtest.h>
 
-#include "run/allocators.h"
 #include "core/error.h"
+#include "run/allocators.h"
 #include "run/manifest.h"
-#include "test_util.h"
 #include "run/workloads.h"
+#include "test_util.h"
 
 namespace alloclab::harness {
 namespace {

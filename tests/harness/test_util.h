@@ -15,9 +15,9 @@
 
 #include <fmt/format.h>
 
+#include "core/types.h"
 #include "run/measurement.h"
 #include "run/process_runner.h"
-#include "core/types.h"
 
 namespace alloclab::harness::testing {
 
