@@ -1,10 +1,19 @@
-// Statistics for noisy throughput samples. See stats.h for the contract of each function.
+// Statistics for noisy throughput samples. See the headers for the contract of each function
+// (rng.h, summary.h, bootstrap.h, rank_tests.h, ratio.h); factorial.cc and
+// multiple_testing.cc hold the rest.
 //
 //   summarize        sort → median, shifted mean, two-pass stddev, binomial order-statistic CI
-//   paired_ratio     ratios → median → bootstrap (Rng) percentile CI
+//   percentile_interval  k = ceil(alpha/2 B) → [m[k-1], m[B-k]]
+//   paired_ratio     ratios → median → bootstrap (Rng) → percentile_interval
 //                           → wilcoxon_signed_rank_test on folded log ratios → verdict
+//   unpaired_ratio   medians → two-sample bootstrap (Rng) → percentile_interval
+//                           → mann_whitney_u_test → verdict
 //   rank tests       midranks → exact count DP (no ties, small n) | normal approximation
-#include "stats/stats.h"
+#include "stats/bootstrap.h"
+#include "stats/rank_tests.h"
+#include "stats/ratio.h"
+#include "stats/rng.h"
+#include "stats/summary.h"
 
 #include <algorithm>
 #include <cmath>
@@ -166,6 +175,13 @@ std::uint64_t Rng::below(std::uint64_t bound) {
 
 // ---- Summary ----------------------------------------------------------------------------
 
+double median(std::span<const double> values) {
+  std::vector<double> s = finite_values(values);
+  if (s.empty()) return 0;
+  std::sort(s.begin(), s.end());
+  return sorted_median(s);
+}
+
 std::size_t median_ci_rank(std::size_t n) {
   if (n == 0) return 0;
   constexpr double kTail = 0.025;  // per side, for a 95 % interval
@@ -278,6 +294,26 @@ double wilcoxon_signed_rank_p(std::span<const double> differences) {
   return wilcoxon_signed_rank_test(differences).p_value;
 }
 
+// ---- Bootstrap percentile rule ----------------------------------------------------------
+
+Interval percentile_interval(std::span<const double> sorted, double alpha) {
+  if (!(alpha > 0 && alpha < 1)) throw std::invalid_argument("percentile_interval: alpha not in (0, 1)");
+  std::vector<double> finite;  // only filled when some value is not finite
+  std::span<const double> m = sorted;
+  if (!std::all_of(sorted.begin(), sorted.end(), [](double x) { return std::isfinite(x); })) {
+    finite = finite_values(sorted);
+    m = finite;
+  }
+  if (m.empty()) throw std::invalid_argument("percentile_interval: no finite value");
+  if (!std::is_sorted(m.begin(), m.end())) throw std::invalid_argument("percentile_interval: values not sorted");
+  const std::size_t b = m.size();
+  // Inverse-ECDF percentiles: the k-th smallest and k-th largest, k = ceil(alpha/2 * B).
+  const double tail = alpha / 2 * static_cast<double>(b);
+  std::size_t k = static_cast<std::size_t>(std::ceil(tail));
+  k = std::clamp<std::size_t>(k, 1, (b + 1) / 2);
+  return {m[k - 1], m[b - k]};
+}
+
 // ---- Paired ratio -----------------------------------------------------------------------
 
 RatioEstimate paired_ratio(std::span<const double> candidate, std::span<const double> reference,
@@ -319,16 +355,81 @@ RatioEstimate paired_ratio(std::span<const double> candidate, std::span<const do
     medians[rep] = median_from_counts(sorted, counts);
   }
   std::sort(medians.begin(), medians.end());
-  // Inverse-ECDF percentiles: the k-th smallest and k-th largest, k = ceil(alpha/2 * B).
-  const double tail = alpha / 2 * static_cast<double>(b);
-  std::size_t k = static_cast<std::size_t>(std::ceil(tail));
-  k = std::clamp<std::size_t>(k, 1, (b + 1) / 2);
-  est.ci_low = medians[k - 1];
-  est.ci_high = medians[b - k];
+  const Interval ci = percentile_interval(medians, alpha);
+  est.ci_low = ci.low;
+  est.ci_high = ci.high;
 
   est.p_value = wilcoxon_signed_rank_p(log_proxies);
   est.significant = est.p_value < alpha && (est.ci_low > 1 || est.ci_high < 1);
   return est;
+}
+
+// ---- Unpaired ratio ---------------------------------------------------------------------
+
+UnpairedRatio unpaired_ratio(std::span<const double> a, std::span<const double> b, double alpha,
+                             std::uint64_t seed, int resamples) {
+  if (!(alpha > 0 && alpha < 1)) throw std::invalid_argument("unpaired_ratio: alpha not in (0, 1)");
+  if (resamples < 1) throw std::invalid_argument("unpaired_ratio: resamples < 1");
+  const std::vector<double> x = finite_values(a), y = finite_values(b);
+  UnpairedRatio out;
+  out.n_a = x.size();
+  out.n_b = y.size();
+  if (x.empty() || y.empty()) return out;
+
+  // Each side sorted, plus the sorted position of every input-order value: a draw of input
+  // index i counts sorted[rank[i]], so the resample's median comes from the counts without
+  // sorting, and equals the median of the drawn values (the multiset is the same).
+  struct Side {
+    std::vector<double> sorted;
+    std::vector<std::size_t> rank;
+    std::vector<std::uint32_t> counts;
+  };
+  auto make_side = [](const std::vector<double>& v) {
+    Side s;
+    std::vector<std::size_t> order(v.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return v[i] < v[j]; });
+    s.sorted.resize(v.size());
+    s.rank.resize(v.size());
+    for (std::size_t pos = 0; pos < v.size(); ++pos) {
+      s.sorted[pos] = v[order[pos]];
+      s.rank[order[pos]] = pos;
+    }
+    s.counts.assign(v.size(), 0);
+    return s;
+  };
+  Side sa = make_side(x), sb = make_side(y);
+  out.median_a = sorted_median(sa.sorted);
+  out.median_b = sorted_median(sb.sorted);
+  out.ratio = out.median_a != 0 ? out.median_b / out.median_a : 0;
+
+  Rng rng(seed);
+  auto resample_median = [&rng](Side& s) {
+    std::fill(s.counts.begin(), s.counts.end(), 0u);
+    const std::size_t n = s.sorted.size();
+    for (std::size_t i = 0; i < n; ++i) ++s.counts[s.rank[rng.below(n)]];
+    return median_from_counts(s.sorted, s.counts);
+  };
+  std::vector<double> ratios;
+  ratios.reserve(static_cast<std::size_t>(resamples));
+  for (int rep = 0; rep < resamples; ++rep) {
+    const double ma = resample_median(sa);  // a's n_a draws first, then b's n_b: the stream order
+    const double mb = resample_median(sb);
+    if (ma == 0) continue;
+    const double q = mb / ma;
+    if (std::isfinite(q)) ratios.push_back(q);  // overflow: dropped like a zero denominator
+  }
+  if (ratios.empty()) {
+    out.ci_low = out.ci_high = out.ratio;
+  } else {
+    std::sort(ratios.begin(), ratios.end());
+    const Interval ci = percentile_interval(ratios, alpha);
+    out.ci_low = ci.low;
+    out.ci_high = ci.high;
+  }
+  out.p_value = mann_whitney_u_p(x, y);
+  out.significant = out.p_value < alpha && (out.ci_low > 1 || out.ci_high < 1);
+  return out;
 }
 
 }  // namespace alloclab::stats

@@ -12,6 +12,7 @@
 #include <limits>
 #include <map>
 #include <numbers>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -677,6 +678,571 @@ TEST(StatsPairedRatio, FivePercentShiftDetectedWithTwentyRounds) {
   }
   RecordProperty("power", std::to_string(hits));
   EXPECT_GE(hits, 80);
+}
+
+
+// ---- median -----------------------------------------------------------------------------
+
+TEST(StatsMedian, OddEvenEmptyAndNonFinite) {
+  EXPECT_EQ(median(std::vector<double>{3, 1, 2}), 2);
+  EXPECT_EQ(median(std::vector<double>{4, 1, 3, 2}), 2.5);
+  EXPECT_EQ(median(std::vector<double>{7}), 7);
+  EXPECT_EQ(median({}), 0);  // "no data", as harness' median_of({}) was
+  EXPECT_EQ(median(std::vector<double>{kNaN, 5, kInf, 1, -kInf}), 3);
+  EXPECT_EQ(median(std::vector<double>{kNaN, kInf}), 0);
+  const std::vector<double> even{0.1, 0.7, 0.2, 0.4};
+  EXPECT_EQ(median(even), 0.5 * (0.2 + 0.4));  // the midpoint expression, bit for bit
+  EXPECT_EQ(median(even), summarize(even).median);
+}
+
+// ---- percentile_interval ----------------------------------------------------------------
+
+TEST(StatsPercentileInterval, HandComputedSmallB) {
+  const std::vector<double> m{1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  // B = 10: alpha 0.2 -> k = ceil(1) = 1: [m0, m9]; alpha 0.5 -> k = ceil(2.5) = 3: [m2, m7];
+  // alpha 0.05 -> k = max(1, ceil(0.25)) = 1.
+  EXPECT_EQ(percentile_interval(m, 0.2).low, 1);
+  EXPECT_EQ(percentile_interval(m, 0.2).high, 10);
+  EXPECT_EQ(percentile_interval(m, 0.5).low, 3);
+  EXPECT_EQ(percentile_interval(m, 0.5).high, 8);
+  EXPECT_EQ(percentile_interval(m, 0.05).low, 1);
+  EXPECT_EQ(percentile_interval(m, 0.05).high, 10);
+  EXPECT_EQ(percentile_interval(m, 0.99).low, 5);  // k = ceil(4.95) = 5: the middle pair
+  EXPECT_EQ(percentile_interval(m, 0.99).high, 6);
+  std::vector<double> b41(41), b40(40), b1e4(10000);
+  std::iota(b41.begin(), b41.end(), 0.0);
+  std::iota(b40.begin(), b40.end(), 0.0);
+  std::iota(b1e4.begin(), b1e4.end(), 0.0);
+  EXPECT_EQ(percentile_interval(b40, 0.05).low, 0);  // 0.025 * 40 = 1 -> k = 1
+  EXPECT_EQ(percentile_interval(b40, 0.05).high, 39);
+  EXPECT_EQ(percentile_interval(b41, 0.05).low, 1);  // 1.025 -> k = 2
+  EXPECT_EQ(percentile_interval(b41, 0.05).high, 39);
+  EXPECT_EQ(percentile_interval(b1e4, 0.05).low, 249);
+  EXPECT_EQ(percentile_interval(b1e4, 0.05).high, 9750);
+  const std::vector<double> one{4.5};
+  EXPECT_EQ(percentile_interval(one, 0.05).low, 4.5);
+  EXPECT_EQ(percentile_interval(one, 0.05).high, 4.5);
+}
+
+TEST(StatsPercentileInterval, SkipsNonFiniteAndRejectsBadInput) {
+  const std::vector<double> with_nan{kNaN, 1, 2, 3, 4, kInf};  // B = 4, alpha 0.5: k = 1
+  EXPECT_EQ(percentile_interval(with_nan, 0.5).low, 1);
+  EXPECT_EQ(percentile_interval(with_nan, 0.5).high, 4);
+  EXPECT_EQ(percentile_interval(with_nan, 0.6).low, 2);  // k = ceil(1.2) = 2
+  EXPECT_EQ(percentile_interval(with_nan, 0.6).high, 3);
+  const std::vector<double> unsorted{1, 3, 2}, nothing{kNaN};
+  EXPECT_THROW(percentile_interval(unsorted, 0.05), std::invalid_argument);
+  EXPECT_THROW(percentile_interval(nothing, 0.05), std::invalid_argument);
+  EXPECT_THROW(percentile_interval({}, 0.05), std::invalid_argument);
+  EXPECT_THROW(percentile_interval(with_nan, 0.0), std::invalid_argument);
+  EXPECT_THROW(percentile_interval(with_nan, 1.0), std::invalid_argument);
+  EXPECT_THROW(percentile_interval(with_nan, kNaN), std::invalid_argument);
+}
+
+TEST(StatsPercentileInterval, AgreesWithTheOldFactorialIndexRuleForTheUsualB) {
+  // report_md.cc's factorial bootstrap used [m[floor(a/2 (B-1))], m[ceil((1 - a/2)(B-1))]].
+  // That is the same pair as k = ceil(a/2 B) unless frac(a/2 B) lies in (0, a/2) — never for
+  // the B the harness uses — so moving the factorial to percentile_interval moves no number.
+  for (double a : {0.05, 0.01, 0.1})
+    for (std::size_t b : {std::size_t{1}, std::size_t{200}, std::size_t{500}, std::size_t{1000}, std::size_t{2000},
+                          std::size_t{10000}}) {
+      std::vector<double> m(b);
+      std::iota(m.begin(), m.end(), 0.0);
+      const Interval ci = percentile_interval(m, a);
+      EXPECT_EQ(ci.low, m[static_cast<std::size_t>(std::floor(a / 2 * (b - 1)))]) << a << " " << b;
+      EXPECT_EQ(ci.high, m[static_cast<std::size_t>(std::ceil((1 - a / 2) * (b - 1)))]) << a << " " << b;
+    }
+}
+
+// ---- unpaired_ratio ---------------------------------------------------------------------
+
+// compare.cc's compare_unpaired bootstrap before issue 6, transcribed (draws straight from the
+// input-order samples, medians by sorting), with the percentile rule replaced by
+// percentile_interval: unpaired_ratio must match it bit for bit.
+Interval old_unpaired_draws_new_rule(const std::vector<double>& a, const std::vector<double>& b, double alpha,
+                                     std::uint64_t seed, int resamples) {
+  auto med = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  };
+  Rng rng(seed);
+  std::vector<double> ratios, ra(a.size()), rb(b.size());
+  for (int k = 0; k < resamples; ++k) {
+    for (auto& x : ra) x = a[rng.below(a.size())];
+    for (auto& x : rb) x = b[rng.below(b.size())];
+    const double ma = med(ra);
+    if (ma != 0) ratios.push_back(med(rb) / ma);
+  }
+  std::sort(ratios.begin(), ratios.end());
+  return percentile_interval(ratios, alpha);
+}
+
+TEST(StatsUnpairedRatio, DeterministicAndTheSameDrawsAsTheOldCompareUnpaired) {
+  Gen g(61);
+  for (int trial = 0; trial < 20; ++trial) {
+    std::vector<double> a, b;
+    for (int i = 0; i < 3 + trial % 9; ++i) a.push_back(1e6 * std::exp(0.2 * g.normal()));
+    for (int i = 0; i < 4 + trial % 7; ++i) b.push_back(1.05e6 * std::exp(0.2 * g.normal()));
+    if (trial % 4 == 0) a.push_back(a[0]);  // ties
+    const UnpairedRatio u = unpaired_ratio(a, b, 0.05, 700 + trial, 1000);
+    const UnpairedRatio again = unpaired_ratio(a, b, 0.05, 700 + trial, 1000);
+    EXPECT_EQ(u.ci_low, again.ci_low);
+    EXPECT_EQ(u.ci_high, again.ci_high);
+    EXPECT_EQ(u.p_value, again.p_value);
+    const Interval want = old_unpaired_draws_new_rule(a, b, 0.05, 700 + trial, 1000);
+    EXPECT_EQ(u.ci_low, want.low) << "trial " << trial;
+    EXPECT_EQ(u.ci_high, want.high) << "trial " << trial;
+    EXPECT_EQ(u.median_a, median(a));
+    EXPECT_EQ(u.median_b, median(b));
+    EXPECT_EQ(u.ratio, median(b) / median(a));
+    EXPECT_EQ(u.p_value, mann_whitney_u_p(a, b));
+    EXPECT_LE(u.ci_low, u.ratio);
+    EXPECT_GE(u.ci_high, u.ratio);
+  }
+  // Another seed gives another (but still ordered) CI.
+  const std::vector<double> a{1, 2, 3, 4, 5, 6, 7, 8}, b{2, 3, 4, 5, 6, 7, 8, 9};
+  const UnpairedRatio s1 = unpaired_ratio(a, b, 0.05, 1, 200), s2 = unpaired_ratio(a, b, 0.05, 2, 200);
+  EXPECT_TRUE(s1.ci_low != s2.ci_low || s1.ci_high != s2.ci_high);
+}
+
+TEST(StatsUnpairedRatio, IdenticalSamplesAreRatioOneAndNotSignificant) {
+  const std::vector<double> a{100, 101, 99, 100.5, 99.5, 100};
+  const UnpairedRatio u = unpaired_ratio(a, a, 0.05, 1, 2000);
+  EXPECT_EQ(u.ratio, 1);
+  EXPECT_EQ(u.p_value, 1);  // U = n1 n2 / 2 exactly
+  EXPECT_FALSE(u.significant);
+  EXPECT_LT(u.ci_low, 1);
+  EXPECT_GT(u.ci_high, 1);
+}
+
+TEST(StatsUnpairedRatio, DetectsAKnownShift) {
+  // The numbers harness' Compare.UnpairedBasics asserts about compare_unpaired.
+  const std::vector<double> a{100, 101, 99, 100.5, 99.5, 100}, b{120, 121, 119, 120.5, 119.5, 120};
+  const UnpairedRatio up = unpaired_ratio(a, b, 0.05, 1, 2000);
+  EXPECT_NEAR(up.ratio, 1.2, 1e-9);
+  EXPECT_TRUE(up.significant);
+  EXPECT_LT(up.ci_low, 1.2 + 1e-9);
+  EXPECT_GT(up.ci_high, 1.2 - 1e-9);
+  EXPECT_GT(up.ci_low, 119 / 101.0 - 1e-12);  // every resampled ratio is >= min b / max a
+  const UnpairedRatio down = unpaired_ratio(b, a, 0.05, 1, 2000);
+  EXPECT_TRUE(down.significant);
+  EXPECT_LT(down.ci_high, 1);
+  // Seeded lognormal samples, 10 % apart, 3 % noise, 15 runs each.
+  Gen g(62);
+  std::vector<double> x, y;
+  for (int i = 0; i < 15; ++i) x.push_back(1e6 * std::exp(0.03 * g.normal()));
+  for (int i = 0; i < 15; ++i) y.push_back(1.1e6 * std::exp(0.03 * g.normal()));
+  const UnpairedRatio r = unpaired_ratio(x, y);
+  EXPECT_TRUE(r.significant);
+  EXPECT_NEAR(r.ratio, 1.10, 0.03);
+  EXPECT_GT(r.ci_low, 1);
+  EXPECT_LT(r.p_value, 1e-4);
+}
+
+TEST(StatsUnpairedRatio, AaIsRarelySignificant) {
+  Gen g(63);
+  int flagged = 0;
+  for (int s = 0; s < 200; ++s) {
+    std::vector<double> x, y;
+    for (int i = 0; i < 12; ++i) x.push_back(1e6 * std::exp(0.2 * g.normal()));
+    for (int i = 0; i < 12; ++i) y.push_back(1e6 * std::exp(0.2 * g.normal()));
+    flagged += unpaired_ratio(x, y, 0.05, 6000 + s, 1000).significant;
+  }
+  EXPECT_LE(flagged, 20);  // 10 % of 200; nominal 5 %
+}
+
+TEST(StatsUnpairedRatio, EdgeCasesAndInvalidArguments) {
+  const std::vector<double> a{1, 2, 3}, nan_only{kNaN, kInf};
+  const UnpairedRatio empty = unpaired_ratio(a, nan_only);
+  EXPECT_EQ(empty.n_a, 3u);
+  EXPECT_EQ(empty.n_b, 0u);
+  EXPECT_EQ(empty.ratio, 1);
+  EXPECT_EQ(empty.ci_low, 1);
+  EXPECT_EQ(empty.ci_high, 1);
+  EXPECT_EQ(empty.p_value, 1);
+  EXPECT_FALSE(empty.significant);
+  const std::vector<double> b{kNaN, 4, 6, kInf, 8};  // finite: 4, 6, 8
+  const UnpairedRatio skip = unpaired_ratio(a, b, 0.05, 5, 300);
+  const std::vector<double> b_finite{4, 6, 8};
+  const UnpairedRatio clean = unpaired_ratio(a, b_finite, 0.05, 5, 300);
+  EXPECT_EQ(skip.n_b, 3u);
+  EXPECT_EQ(skip.ratio, 3);
+  EXPECT_EQ(skip.ci_low, clean.ci_low);
+  EXPECT_EQ(skip.ci_high, clean.ci_high);
+  const std::vector<double> one_a{2}, one_b{3};
+  const UnpairedRatio ones = unpaired_ratio(one_a, one_b);
+  EXPECT_EQ(ones.ratio, 1.5);
+  EXPECT_EQ(ones.ci_low, 1.5);
+  EXPECT_EQ(ones.ci_high, 1.5);
+  EXPECT_EQ(ones.p_value, 1);
+  EXPECT_FALSE(ones.significant);
+  const std::vector<double> zeros{0, 0, 0};
+  const UnpairedRatio z = unpaired_ratio(zeros, a, 0.05, 1, 100);  // median_a == 0
+  EXPECT_EQ(z.ratio, 0);
+  EXPECT_EQ(z.ci_low, 0);
+  EXPECT_EQ(z.ci_high, 0);
+  EXPECT_THROW(unpaired_ratio(a, a, 0.0), std::invalid_argument);
+  EXPECT_THROW(unpaired_ratio(a, a, 1.0), std::invalid_argument);
+  EXPECT_THROW(unpaired_ratio(a, a, kNaN), std::invalid_argument);
+  EXPECT_THROW(unpaired_ratio(a, a, 0.05, 1, 0), std::invalid_argument);
+}
+
+// ---- factorial_effects ------------------------------------------------------------------
+
+std::vector<std::string> design_bits(std::size_t k) {
+  std::vector<std::string> out;
+  for (std::size_t m = 0; m < (std::size_t{1} << k); ++m) {
+    std::string bits;
+    for (std::size_t j = 0; j < k; ++j) bits += (m >> (k - 1 - j)) & 1 ? '1' : '0';
+    out.push_back(bits);
+  }
+  return out;
+}
+
+// log y = log 1e8 + sum_j beta_j x_j + sum_{j<l} gamma_jl x_j x_l + round drift + noise, x in {0, 1}.
+std::vector<std::vector<double>> factorial_data(Gen& g, const std::vector<std::string>& bits, int rounds,
+                                                const std::vector<double>& beta,
+                                                const std::map<std::pair<int, int>, double>& gamma, double noise,
+                                                double drift) {
+  std::vector<std::vector<double>> values;
+  for (int r = 0; r < rounds; ++r) {
+    const double round_drift = drift * g.normal();
+    std::vector<double> row;
+    for (const std::string& b : bits) {
+      double ly = std::log(1e8) + round_drift + noise * g.normal();
+      for (std::size_t j = 0; j < b.size(); ++j) ly += beta[j] * (b[j] - '0');
+      for (const auto& [jl, gam] : gamma) ly += gam * (b[jl.first] - '0') * (b[jl.second] - '0');
+      row.push_back(std::exp(ly));
+    }
+    values.push_back(row);
+  }
+  return values;
+}
+
+TEST(StatsFactorial, TwoFactorsKnownMultiplicativeEffects) {
+  Gen g(71);
+  const auto bits = design_bits(2);  // 00, 01, 10, 11
+  // x: +10 %, y: -20 % (in log), together 6 % more; 30 % round drift cancels in every contrast.
+  const auto values = factorial_data(g, bits, 10, {0.10, -0.20}, {{{0, 1}, 0.06}}, 0.002, 0.3);
+  const FactorialEffects fe = factorial_effects(values, bits, 0.05, 9, 2000);
+  EXPECT_EQ(fe.n_rounds, 10u);
+  ASSERT_EQ(fe.main_effects.size(), 2u);
+  ASSERT_EQ(fe.interactions.size(), 1u);
+  // Main effect = beta + gamma/2 (averaged over the other factor); interaction = gamma / 2.
+  EXPECT_NEAR(fe.main_effects[0].log_effect, 0.10 + 0.03, 0.002);
+  EXPECT_NEAR(fe.main_effects[1].log_effect, -0.20 + 0.03, 0.002);
+  EXPECT_NEAR(fe.interactions[0].log_effect, 0.03, 0.002);
+  EXPECT_EQ(fe.main_effects[1].first, 1u);
+  EXPECT_EQ(fe.main_effects[1].second, 1u);
+  EXPECT_EQ(fe.interactions[0].first, 0u);
+  EXPECT_EQ(fe.interactions[0].second, 1u);
+  for (const auto* list : {&fe.main_effects, &fe.interactions})
+    for (const FactorialEffect& e : *list) {
+      EXPECT_TRUE(e.significant);
+      EXPECT_LE(e.log_ci_low, e.log_effect);
+      EXPECT_GE(e.log_ci_high, e.log_effect);
+      EXPECT_EQ(e.ratio, std::exp(e.log_effect));
+      EXPECT_EQ(e.ci_low, std::exp(e.log_ci_low));
+      EXPECT_EQ(e.ci_high, std::exp(e.log_ci_high));
+    }
+  // Exact data without noise or drift: the contrasts are the hand values to rounding.
+  std::vector<std::vector<double>> exact;
+  for (int r = 0; r < 3; ++r) exact.push_back({100, 100 * std::exp(-0.2), 100 * std::exp(0.1),
+                                               100 * std::exp(0.1 - 0.2 + 0.06)});
+  const FactorialEffects fx = factorial_effects(exact, bits, 0.05, 1, 50);
+  EXPECT_NEAR(fx.main_effects[0].log_effect, 0.13, 1e-12);
+  EXPECT_NEAR(fx.main_effects[1].log_effect, -0.17, 1e-12);
+  EXPECT_NEAR(fx.interactions[0].log_effect, 0.03, 1e-12);
+  EXPECT_NEAR(fx.main_effects[0].log_ci_low, 0.13, 1e-12);  // every round identical
+  EXPECT_NEAR(fx.main_effects[0].log_ci_high, 0.13, 1e-12);
+}
+
+TEST(StatsFactorial, ThreeFactorsNullFactorAndInteractionOrder) {
+  Gen g(72);
+  const auto bits = design_bits(3);
+  const auto values = factorial_data(g, bits, 12, {0.10, -0.05, 0.0}, {{{0, 1}, 0.04}}, 0.01, 0.2);
+  const FactorialEffects fe = factorial_effects(values, bits, 0.05, 3, 2000);
+  ASSERT_EQ(fe.main_effects.size(), 3u);
+  ASSERT_EQ(fe.interactions.size(), 3u);
+  EXPECT_NEAR(fe.main_effects[0].log_effect, 0.12, 0.01);
+  EXPECT_NEAR(fe.main_effects[1].log_effect, -0.03, 0.01);
+  EXPECT_NEAR(fe.main_effects[2].log_effect, 0.0, 0.01);
+  EXPECT_TRUE(fe.main_effects[0].significant);
+  EXPECT_TRUE(fe.main_effects[1].significant);
+  EXPECT_LE(fe.main_effects[2].log_ci_low, 0.0);  // z does nothing: its CI covers 0 (here)
+  EXPECT_GE(fe.main_effects[2].log_ci_high, 0.0);
+  const std::pair<std::size_t, std::size_t> order[] = {{0, 1}, {0, 2}, {1, 2}};
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(fe.interactions[i].first, order[i].first);
+    EXPECT_EQ(fe.interactions[i].second, order[i].second);
+  }
+  EXPECT_NEAR(fe.interactions[0].log_effect, 0.02, 0.01);
+  EXPECT_TRUE(fe.interactions[0].significant);
+  EXPECT_NEAR(fe.interactions[1].log_effect, 0.0, 0.01);
+  EXPECT_NEAR(fe.interactions[2].log_effect, 0.0, 0.01);
+
+  // The combinations may come in any order: permuting columns and bit strings together
+  // changes only the summation order.
+  std::vector<std::size_t> perm{5, 2, 7, 0, 3, 6, 1, 4};
+  std::vector<std::string> pbits;
+  for (std::size_t c : perm) pbits.push_back(bits[c]);
+  std::vector<std::vector<double>> pvalues;
+  for (const auto& row : values) {
+    std::vector<double> pr;
+    for (std::size_t c : perm) pr.push_back(row[c]);
+    pvalues.push_back(pr);
+  }
+  const FactorialEffects pf = factorial_effects(pvalues, pbits, 0.05, 3, 2000);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_NEAR(pf.main_effects[i].log_effect, fe.main_effects[i].log_effect, 1e-12);
+    EXPECT_NEAR(pf.main_effects[i].log_ci_low, fe.main_effects[i].log_ci_low, 1e-12);
+    EXPECT_NEAR(pf.interactions[i].log_ci_high, fe.interactions[i].log_ci_high, 1e-12);
+  }
+}
+
+// report_md.cc's factorial_effects before issue 6, transcribed on plain data (its own index
+// rule for the CI ends): factorial_effects must give the same numbers bit for bit.
+struct OldEffect {
+  double ratio, ci_low, ci_high;
+  bool significant;
+};
+std::vector<OldEffect> old_factorial(const std::vector<std::vector<double>>& values,
+                                     const std::vector<std::string>& bits, double a, std::uint64_t seed,
+                                     int resamples) {
+  const std::size_t n = bits.size(), k = bits[0].size();
+  std::vector<std::vector<double>> rows;
+  for (const auto& v : values) {
+    std::vector<double> row(n);
+    for (std::size_t c = 0; c < n; ++c) row[c] = std::log(v[c]);
+    if (std::all_of(row.begin(), row.end(), [](double x) { return std::isfinite(x); })) rows.push_back(row);
+  }
+  std::vector<std::vector<int>> cs;
+  auto bit = [&](std::size_t v, std::size_t j) { return bits[v][j] == '1' ? 1 : -1; };
+  for (std::size_t j = 0; j < k; ++j) {
+    cs.emplace_back();
+    for (std::size_t v = 0; v < n; ++v) cs.back().push_back(bit(v, j));
+  }
+  for (std::size_t j = 0; j < k; ++j)
+    for (std::size_t l = j + 1; l < k; ++l) {
+      cs.emplace_back();
+      for (std::size_t v = 0; v < n; ++v) cs.back().push_back(bit(v, j) * bit(v, l));
+    }
+  auto effects_of = [&](const std::vector<const std::vector<double>*>& sample) {
+    std::vector<double> mean(n, 0);
+    for (const auto* row : sample)
+      for (std::size_t v = 0; v < n; ++v) mean[v] += (*row)[v];
+    for (auto& m : mean) m /= static_cast<double>(sample.size());
+    std::vector<double> eff;
+    for (const auto& c : cs) {
+      double sum = 0;
+      for (std::size_t v = 0; v < n; ++v) sum += c[v] * mean[v];
+      eff.push_back(sum / static_cast<double>(n / 2));
+    }
+    return eff;
+  };
+  std::vector<const std::vector<double>*> all;
+  for (const auto& row : rows) all.push_back(&row);
+  std::vector<double> point = effects_of(all);
+  std::vector<std::vector<double>> boot(cs.size());
+  Rng rng(seed);
+  std::vector<const std::vector<double>*> pick(rows.size());
+  for (int b = 0; b < resamples; ++b) {
+    for (auto& p : pick) p = &rows[rng.below(rows.size())];
+    auto e = effects_of(pick);
+    for (std::size_t i = 0; i < cs.size(); ++i) boot[i].push_back(e[i]);
+  }
+  std::vector<OldEffect> out;
+  for (std::size_t i = 0; i < cs.size(); ++i) {
+    auto& v = boot[i];
+    std::sort(v.begin(), v.end());
+    double lo = v[static_cast<std::size_t>(std::floor(a / 2 * (v.size() - 1)))];
+    double hi = v[static_cast<std::size_t>(std::ceil((1 - a / 2) * (v.size() - 1)))];
+    out.push_back({std::exp(point[i]), std::exp(lo), std::exp(hi), lo > 0 || hi < 0});
+  }
+  return out;
+}
+
+TEST(StatsFactorial, SameNumbersAsTheOldReportCode) {
+  Gen g(73);
+  for (std::size_t k : {1, 2, 3, 4})
+    for (int resamples : {200, 500, 10000}) {
+      const auto bits = design_bits(k);
+      auto values = factorial_data(g, bits, 8, {0.1, -0.05, 0.02, 0.0}, {{{0, 1}, 0.04}}, 0.01, 0.1);
+      values[3][0] = kNaN;  // a missing sample drops round 4 whole
+      const FactorialEffects fe = factorial_effects(values, bits, 0.05, 17 + k, resamples);
+      EXPECT_EQ(fe.n_rounds, 7u);
+      const std::vector<OldEffect> old = old_factorial(values, bits, 0.05, 17 + k, resamples);
+      ASSERT_EQ(old.size(), fe.main_effects.size() + fe.interactions.size());
+      for (std::size_t i = 0; i < old.size(); ++i) {
+        const FactorialEffect& e = i < k ? fe.main_effects[i] : fe.interactions[i - k];
+        EXPECT_EQ(e.ratio, old[i].ratio) << k << " " << resamples << " " << i;
+        EXPECT_EQ(e.ci_low, old[i].ci_low) << k << " " << resamples << " " << i;
+        EXPECT_EQ(e.ci_high, old[i].ci_high) << k << " " << resamples << " " << i;
+        EXPECT_EQ(e.significant, old[i].significant) << k << " " << resamples << " " << i;
+      }
+    }
+}
+
+TEST(StatsFactorial, IncompleteRoundsTooFewRoundsAndBadDesigns) {
+  const auto bits = design_bits(2);
+  std::vector<std::vector<double>> values{{1, 2, 3, 4}, {1, 0, 3, 4}, {1, 2, kInf, 4}, {1, 2, 3, -1}};
+  const FactorialEffects one = factorial_effects(values, bits);
+  EXPECT_EQ(one.n_rounds, 1u);  // only the first round is complete
+  EXPECT_TRUE(one.main_effects.empty());
+  EXPECT_TRUE(one.interactions.empty());
+  values.push_back({2, 4, 6, 8});
+  EXPECT_EQ(factorial_effects(values, bits).main_effects.size(), 2u);
+  const std::vector<std::string> dup{"00", "01", "01", "11"}, short_design{"0", "1", "0"}, bad{"00", "01", "1x", "11"},
+      ragged{"00", "01", "10", "1"};
+  EXPECT_THROW(factorial_effects(values, dup), std::invalid_argument);
+  EXPECT_THROW(factorial_effects(values, short_design), std::invalid_argument);
+  EXPECT_THROW(factorial_effects(values, bad), std::invalid_argument);
+  EXPECT_THROW(factorial_effects(values, ragged), std::invalid_argument);
+  EXPECT_THROW(factorial_effects(values, std::vector<std::string>{}), std::invalid_argument);
+  const std::vector<std::vector<double>> narrow{{1, 2, 3}};
+  EXPECT_THROW(factorial_effects(narrow, bits), std::invalid_argument);
+  EXPECT_THROW(factorial_effects(values, bits, 0.0), std::invalid_argument);
+  EXPECT_THROW(factorial_effects(values, bits, 0.05, 1, 0), std::invalid_argument);
+}
+
+// ---- binomial_tail ----------------------------------------------------------------------
+
+// validate.cc's judge_aa tail before issue 6 (lgamma terms), for comparison.
+double old_lgamma_tail(std::size_t n, std::size_t k, double p) {
+  double tail = 0;
+  for (std::size_t j = k; j <= n; ++j) {
+    const double logc = std::lgamma(n + 1.0) - std::lgamma(j + 1.0) - std::lgamma(n - j + 1.0);
+    tail += std::exp(logc + static_cast<double>(j) * std::log(p) + static_cast<double>(n - j) * std::log1p(-p));
+  }
+  return n ? std::min(1.0, tail) : 1.0;
+}
+
+TEST(StatsBinomialTail, HandValues) {
+  EXPECT_NEAR(binomial_tail(14, 1, 0.05), 1 - std::pow(0.95, 14), 1e-15);
+  EXPECT_NEAR(binomial_tail(14, 1, 0.05), 0.5123250208844702, 1e-15);  // exact rational, rounded
+  EXPECT_NEAR(binomial_tail(14, 2, 0.05), 0.15298556258881657, 1e-15);
+  EXPECT_NEAR(binomial_tail(14, 4, 0.05) / 0.004173238446987723, 1, 1e-13);
+  EXPECT_NEAR(binomial_tail(200, 30, 0.05) / 8.709270943979996e-08, 1, 1e-12);
+  EXPECT_NEAR(binomial_tail(3000, 150, 0.05) / 0.5116967786351672, 1, 1e-12);
+  EXPECT_NEAR(binomial_tail(3000, 180, 0.05) / 0.007923770405716925, 1, 1e-12);
+  EXPECT_NEAR(binomial_tail(3000, 120, 0.05) / 0.9957545417763665, 1, 1e-12);
+  EXPECT_NEAR(binomial_tail(5000, 300, 0.05) / 0.0008783392813567511, 1, 1e-12);
+  EXPECT_NEAR(binomial_tail(10, 5, 0.5), 638.0 / 1024, 1e-15);
+  EXPECT_NEAR(binomial_tail(1000, 1000, 0.5) / std::ldexp(1.0, -1000), 1, 1e-12);  // 9.3e-302
+  EXPECT_EQ(binomial_tail(2000, 2000, 0.5), 0);  // 2^-2000 underflows
+}
+
+TEST(StatsBinomialTail, EdgesAndAgreementWithTheOldSum) {
+  EXPECT_EQ(binomial_tail(14, 0, 0.05), 1);
+  EXPECT_EQ(binomial_tail(0, 0, 0.05), 1);
+  EXPECT_EQ(binomial_tail(14, 15, 0.05), 0);
+  EXPECT_EQ(binomial_tail(0, 1, 0.05), 0);
+  EXPECT_EQ(binomial_tail(14, 1, 0.0), 0);
+  EXPECT_EQ(binomial_tail(14, 14, 1.0), 1);
+  EXPECT_EQ(binomial_tail(14, 0, 0.0), 1);
+  EXPECT_NEAR(binomial_tail(1, 1, 0.3), 0.3, 1e-16);
+  EXPECT_THROW(binomial_tail(3, 1, -0.1), std::invalid_argument);
+  EXPECT_THROW(binomial_tail(3, 1, 1.1), std::invalid_argument);
+  EXPECT_THROW(binomial_tail(3, 1, kNaN), std::invalid_argument);
+  for (std::size_t n : {1, 5, 14, 40, 100, 999})
+    for (double p : {0.01, 0.05, 0.3, 0.5, 0.9})
+      for (std::size_t k = 0; k <= n; k += 1 + n / 20) {
+        const double got = binomial_tail(n, k, p), old = old_lgamma_tail(n, k, p);
+        EXPECT_NEAR(got, old, 1e-9 * old + 1e-300) << n << " " << k << " " << p;
+        if (k > 0) {
+          EXPECT_LE(got, binomial_tail(n, k - 1, p));  // monotone in k
+        }
+      }
+}
+
+// ---- Benjamini-Hochberg -----------------------------------------------------------------
+
+TEST(StatsBenjaminiHochberg, HandComputedWithTiesAndNaN) {
+  // m = 6. Sorted: 0.01 0.02 0.02 0.03 0.5 NaN(=1); m/i * p: 0.06 0.06 0.04 0.045 0.6 1;
+  // running minimum from the top: 0.04 0.04 0.04 0.045 0.6 1.
+  const std::vector<double> p{0.01, 0.02, 0.02, 0.5, kNaN, 0.03};
+  const std::vector<double> q = bh_adjust(p);
+  ASSERT_EQ(q.size(), 6u);
+  EXPECT_EQ(q[0], 0.04);
+  EXPECT_EQ(q[1], 0.04);
+  EXPECT_EQ(q[2], 0.04);  // the tie gets the same q
+  EXPECT_NEAR(q[3], 0.6, 1e-15);
+  EXPECT_EQ(q[4], 1);
+  EXPECT_NEAR(q[5], 0.045, 1e-15);
+  EXPECT_EQ(bh_reject(p, 0.05), (std::vector<bool>{true, true, true, false, false, true}));
+  EXPECT_EQ(bh_reject(p, 0.04), (std::vector<bool>{true, true, true, false, false, false}));
+  EXPECT_EQ(bh_reject(p, 0.039), (std::vector<bool>(6, false)));
+  // Step-up check at 0.05: the largest i with p_(i) <= i/6 * 0.05 is i = 4 (0.03 <= 0.0333).
+  // Capped at 1, and q >= p.
+  const std::vector<double> big{0.9, 0.8, 0.95};
+  for (double x : bh_adjust(big)) EXPECT_EQ(x, 0.95);  // 3/1 * 0.8 and 3/2 * 0.9 exceed 0.95
+  const std::vector<double> pair{0.7, 0.6};
+  EXPECT_EQ(bh_adjust(pair), (std::vector<double>{0.7, 0.7}));  // 2/1 * 0.6 = 1.2 > 0.7
+  const std::vector<double> capped{0.6, 1.0};
+  EXPECT_EQ(bh_adjust(capped), (std::vector<double>{1.0, 1.0}));  // min(1, 1.2)
+  EXPECT_TRUE(bh_adjust({}).empty());
+  EXPECT_TRUE(bh_reject({}, 0.05).empty());
+}
+
+TEST(StatsBenjaminiHochberg, AllNullAndAllSignificant) {
+  const std::vector<double> null{0.31, 0.52, 0.77, 0.44, 0.9, 0.63, 0.28, 0.99};
+  EXPECT_EQ(bh_reject(null, 0.05), std::vector<bool>(8, false));
+  EXPECT_EQ(bh_reject(null, 0.2), std::vector<bool>(8, false));
+  const std::vector<double> all{1e-4, 2e-3, 0.01, 0.04};  // q: 4e-4, 4e-3, 0.0133, 0.04
+  EXPECT_EQ(bh_reject(all, 0.05), std::vector<bool>(4, true));
+  const std::vector<double> qa = bh_adjust(all);
+  EXPECT_NEAR(qa[0], 4e-4, 1e-18);
+  EXPECT_NEAR(qa[1], 4e-3, 1e-17);
+  EXPECT_NEAR(qa[2], 0.04 / 3, 1e-17);
+  EXPECT_EQ(qa[3], 0.04);
+  // A single test: q == p.
+  const std::vector<double> single{0.03};
+  EXPECT_EQ(bh_adjust(single)[0], 0.03);
+}
+
+TEST(StatsBenjaminiHochberg, MonotoneCappedAndAtLeastP) {
+  Gen g(81);
+  for (int trial = 0; trial < 50; ++trial) {
+    std::vector<double> p;
+    for (int i = 0; i < 1 + trial; ++i) {
+      double x = g.uniform();
+      if (i % 5 == 0) x *= 1e-3;
+      if (i % 7 == 3 && !p.empty()) x = p.front();  // ties
+      p.push_back(x);
+    }
+    const std::vector<double> q = bh_adjust(p);
+    const std::size_t m = p.size();
+    std::vector<bool> stepup(m, false);  // the textbook step-up rule at 0.1, directly
+    std::vector<double> s(p);
+    std::sort(s.begin(), s.end());
+    double cutoff = -1;
+    for (std::size_t i = 0; i < m; ++i)
+      if (s[i] <= 0.1 * static_cast<double>(i + 1) / static_cast<double>(m)) cutoff = s[i];
+    for (std::size_t i = 0; i < m; ++i) stepup[i] = p[i] <= cutoff;
+    EXPECT_EQ(bh_reject(p, 0.1), stepup) << "trial " << trial;
+    for (std::size_t i = 0; i < m; ++i) {
+      EXPECT_GE(q[i], p[i]);
+      EXPECT_LE(q[i], 1);
+      for (std::size_t j = 0; j < m; ++j)
+        if (p[i] <= p[j]) {
+          EXPECT_LE(q[i], q[j]);
+        }
+    }
+  }
+}
+
+TEST(StatsBenjaminiHochberg, InvalidInputAndExpectedFalsePositives) {
+  const std::vector<double> neg{0.1, -0.01}, over{1.5}, inf{kInf};
+  EXPECT_THROW(bh_adjust(neg), std::invalid_argument);
+  EXPECT_THROW(bh_adjust(over), std::invalid_argument);
+  EXPECT_THROW(bh_adjust(inf), std::invalid_argument);
+  const std::vector<double> ok{0.01};
+  EXPECT_THROW(bh_reject(ok, 1.5), std::invalid_argument);
+  EXPECT_THROW(bh_reject(ok, kNaN), std::invalid_argument);
+  EXPECT_EQ(expected_false_positives(14, 0.05), 14 * 0.05);
+  EXPECT_EQ(expected_false_positives(0, 0.05), 0);
+  EXPECT_EQ(expected_false_positives(200, 0.01), 2);
 }
 
 }  // namespace
