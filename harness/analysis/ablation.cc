@@ -54,85 +54,42 @@ std::map<std::string, double> counter_rates(const RunResults& r, const std::stri
       if (v.is_number()) rates[k].push_back(v.get<double>() / m * 1000);
   }
   std::map<std::string, double> out;
-  for (auto& [k, v] : rates) out[k] = median_of(v);
+  for (auto& [k, v] : rates) out[k] = stats::median(v);
   return out;
 }
 
-// Factorial effects for one workload: y_v = mean over rounds of log(mallocs/sec).
+// Factorial effects for one workload (stats::factorial_effects on log mallocs/sec, bootstrap
+// over whole rounds): rounds × combinations, NaN where a sample is missing or failed.
 void factorial_effects(const RunResults& r, const AblationReport& rep, WorkloadAblation& wa,
                        const std::vector<const AllocatorSpec*>& combos, int resamples) {
-  std::size_t k = rep.factors.size(), n = combos.size();
-  // rounds × variants table of log values (NaN where missing).
-  std::map<int, std::vector<double>> table;
+  std::size_t n = combos.size();
+  std::map<int, std::vector<double>> table;  // ascending rounds
   for (std::size_t v = 0; v < n; ++v)
     for (const auto& s : r.samples)
       if (s.allocator == combos[v]->name && s.workload == wa.workload && s.status == Status::ok) {
         auto& row = table[s.round];
         row.resize(n, std::nan(""));
-        row[v] = std::log(s.mallocs_per_sec);
+        row[v] = s.mallocs_per_sec;
       }
   std::vector<std::vector<double>> rows;
-  for (auto& [round, row] : table)
-    if (std::all_of(row.begin(), row.end(), [](double x) { return std::isfinite(x); })) rows.push_back(row);
-  if (rows.size() < 2) return;
-
-  // Contrasts: one per main effect, one per pair.
-  struct Contrast {
-    std::string label;
-    std::vector<int> sign;
-  };
-  std::vector<Contrast> cs;
-  auto bit = [&](std::size_t v, std::size_t j) { return combos[v]->factors[j] == '1' ? 1 : -1; };
-  for (std::size_t j = 0; j < k; ++j) {
-    Contrast c{rep.factors[j], {}};
-    for (std::size_t v = 0; v < n; ++v) c.sign.push_back(bit(v, j));
-    cs.push_back(c);
-  }
-  for (std::size_t j = 0; j < k; ++j)
-    for (std::size_t l = j + 1; l < k; ++l) {
-      Contrast c{rep.factors[j] + " × " + rep.factors[l], {}};
-      for (std::size_t v = 0; v < n; ++v) c.sign.push_back(bit(v, j) * bit(v, l));
-      cs.push_back(c);
-    }
-  auto effects_of = [&](const std::vector<const std::vector<double>*>& sample) {
-    std::vector<double> mean(n, 0);
-    for (const auto* row : sample)
-      for (std::size_t v = 0; v < n; ++v) mean[v] += (*row)[v];
-    for (auto& m : mean) m /= static_cast<double>(sample.size());
-    std::vector<double> eff;
-    for (const auto& c : cs) {
-      double sum = 0;
-      for (std::size_t v = 0; v < n; ++v) sum += c.sign[v] * mean[v];
-      eff.push_back(sum / static_cast<double>(n / 2));  // mean(y | +) - mean(y | -)
-    }
-    return eff;
-  };
-  std::vector<const std::vector<double>*> all;
-  for (const auto& row : rows) all.push_back(&row);
-  std::vector<double> point = effects_of(all);
-  std::vector<std::vector<double>> boot(cs.size());
-  stats::Rng rng(comparison_seed(r.options.seed, "factorial", "", wa.workload));
-  std::vector<const std::vector<double>*> pick(rows.size());
-  for (int b = 0; b < resamples; ++b) {
-    for (auto& p : pick) p = &rows[rng.below(rows.size())];
-    auto e = effects_of(pick);
-    for (std::size_t i = 0; i < cs.size(); ++i) boot[i].push_back(e[i]);
-  }
-  double a = r.options.alpha;
-  for (std::size_t i = 0; i < cs.size(); ++i) {
-    auto& v = boot[i];
-    std::sort(v.begin(), v.end());
-    double lo = v[static_cast<std::size_t>(std::floor(a / 2 * (v.size() - 1)))];
-    double hi = v[static_cast<std::size_t>(std::ceil((1 - a / 2) * (v.size() - 1)))];
+  for (auto& [round, row] : table) rows.push_back(row);
+  std::vector<std::string> bits;
+  for (const auto* c : combos) bits.push_back(c->factors);
+  stats::FactorialEffects fe = stats::factorial_effects(
+      rows, bits, r.options.alpha, comparison_seed(r.options.seed, "factorial", "", wa.workload), resamples);
+  auto effect = [&](const stats::FactorialEffect& f, std::string label) {
     Effect e;
-    e.label = cs[i].label;
-    e.ratio = std::exp(point[i]);
-    e.ci_low = std::exp(lo);
-    e.ci_high = std::exp(hi);
-    e.significant = lo > 0 || hi < 0;
-    e.n = rows.size();
-    (i < k ? wa.main_effects : wa.interactions).push_back(e);
-  }
+    e.label = std::move(label);
+    e.ratio = f.ratio;
+    e.ci_low = f.ci_low;
+    e.ci_high = f.ci_high;
+    e.significant = f.significant;
+    e.n = fe.n_rounds;
+    return e;
+  };
+  for (const auto& f : fe.main_effects) wa.main_effects.push_back(effect(f, rep.factors[f.first]));
+  for (const auto& f : fe.interactions)
+    wa.interactions.push_back(effect(f, rep.factors[f.first] + " × " + rep.factors[f.second]));
 }
 
 }  // namespace

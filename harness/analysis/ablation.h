@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/defaults.h"
 #include "core/types.h"
 
 namespace alloclab::harness {
@@ -45,6 +46,6 @@ struct AblationReport {
   std::vector<std::string> notes;
 };
 
-AblationReport build_ablation(const RunResults& r, int resamples = 2000);
+AblationReport build_ablation(const RunResults& r, int resamples = ResampleDefaults::kReport);
 
 }  // namespace alloclab::harness

@@ -7,22 +7,17 @@
 #include <string>
 #include <vector>
 
+#include "core/defaults.h"
 #include "core/types.h"
+#include "stats/ratio.h"
 
 namespace alloclab::harness {
 
-struct UnpairedComparison {
-  std::size_t n_a = 0, n_b = 0;
-  double median_a = 0, median_b = 0;
-  double ratio = 1;                // median(b) / median(a)
-  double ci_low = 1, ci_high = 1;  // bootstrap percentile CI of that ratio, level 1 - alpha
-  double p_value = 1;              // Mann–Whitney U, two-sided
-  bool significant = false;        // p < alpha and the CI excludes 1
-};
-
-// Resamples a and b independently; deterministic for a seed.
+// median(b) / median(a) with a bootstrap CI (a and b resampled independently) and the
+// Mann–Whitney U p-value: stats::unpaired_ratio (its header has the exact rules).
+using UnpairedComparison = stats::UnpairedRatio;
 UnpairedComparison compare_unpaired(std::span<const double> a, std::span<const double> b, double alpha,
-                                    std::uint64_t seed, int resamples = 10000);
+                                    std::uint64_t seed, int resamples = ResampleDefaults::kSummary);
 
 struct CompareRow {
   std::string allocator, workload;

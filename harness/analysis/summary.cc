@@ -20,13 +20,6 @@ std::vector<std::string> ratio_references(const RunResults& r) {
   return refs;
 }
 
-double median_of(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 std::uint64_t comparison_seed(std::uint64_t base, const std::string& a, const std::string& b,
                               const std::string& workload) {
   std::uint64_t h = 1469598103934665603ULL;
@@ -101,9 +94,9 @@ std::vector<CellSummary> summarize_run(const RunResults& r, int resamples) {
       if (c.status == Status::skipped && c.error.empty()) c.error = "not run";
       if (!mps.empty()) {
         c.mallocs_per_sec = stats::summarize(mps);
-        c.ns_per_op_median = median_of(ns);
-        c.peak_rss_kib_median = median_of(rss);
-        c.page_faults_median = median_of(faults);
+        c.ns_per_op_median = stats::median(ns);
+        c.peak_rss_kib_median = stats::median(rss);
+        c.page_faults_median = stats::median(faults);
       }
       for (const auto& ref : refs) {
         if (ref == a.name) continue;

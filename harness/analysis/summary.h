@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/defaults.h"
 #include "core/types.h"
 #include "stats/stats.h"
 
@@ -33,7 +34,7 @@ struct CellSummary {
 std::vector<std::string> ratio_references(const RunResults& r);
 
 // One summary per (allocator, workload), allocators outer, in config order.
-std::vector<CellSummary> summarize_run(const RunResults& r, int resamples = 10000);
+std::vector<CellSummary> summarize_run(const RunResults& r, int resamples = ResampleDefaults::kSummary);
 const CellSummary* find_cell(const std::vector<CellSummary>& cells, const std::string& allocator,
                              const std::string& workload);
 
@@ -50,7 +51,5 @@ Paired paired_values(const RunResults& r, const std::string& alloc_a, const std:
 // Deterministic per-comparison bootstrap seed.
 std::uint64_t comparison_seed(std::uint64_t base, const std::string& a, const std::string& b,
                               const std::string& workload);
-
-double median_of(std::vector<double> v);
 
 }  // namespace alloclab::harness

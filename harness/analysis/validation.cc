@@ -1,7 +1,7 @@
 // analysis/validation.cc — the verdicts of the A/A and planted-slowdown checks.
 #include "analysis/validation.h"
 
-#include <cmath>
+#include "stats/multiple_testing.h"
 
 namespace alloclab::harness {
 
@@ -15,14 +15,8 @@ AaVerdict judge_aa(const std::vector<CellSummary>& cells, const std::string& cop
     ++v.cells;
     v.significant += r->est.significant;
   }
-  v.expected = alpha * static_cast<double>(v.cells);
-  // Binomial upper tail.
-  double tail = 0;
-  for (std::size_t k = v.significant; k <= v.cells; ++k) {
-    double logc = std::lgamma(v.cells + 1.0) - std::lgamma(k + 1.0) - std::lgamma(v.cells - k + 1.0);
-    tail += std::exp(logc + k * std::log(alpha) + (v.cells - k) * std::log1p(-alpha));
-  }
-  v.p_tail = v.cells ? std::min(1.0, tail) : 1.0;
+  v.expected = stats::expected_false_positives(v.cells, alpha);
+  v.p_tail = v.cells ? stats::binomial_tail(v.cells, v.significant, alpha) : 1.0;
   v.passed = v.p_tail >= 0.01;
   return v;
 }

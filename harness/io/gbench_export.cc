@@ -1,7 +1,9 @@
 // io/gbench_export.cc — Google Benchmark JSON writer.
 #include "io/gbench_export.h"
 
-#include <cmath>
+#include <vector>
+
+#include "stats/summary.h"
 
 namespace alloclab::harness {
 namespace {
@@ -11,18 +13,8 @@ struct Moments {
 };
 
 Moments moments(const std::vector<double>& v) {
-  Moments m;
-  if (v.empty()) return m;
-  m.median = median_of(v);
-  for (double x : v) m.mean += x;
-  m.mean /= static_cast<double>(v.size());
-  if (v.size() > 1) {
-    double ss = 0;
-    for (double x : v) ss += (x - m.mean) * (x - m.mean);
-    m.stddev = std::sqrt(ss / static_cast<double>(v.size() - 1));
-  }
-  m.cv = m.mean != 0 ? m.stddev / m.mean : 0;
-  return m;
+  stats::Summary s = stats::summarize(v);
+  return {s.median, s.mean, s.stddev, s.cv};
 }
 
 }  // namespace
