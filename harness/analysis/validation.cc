@@ -17,7 +17,7 @@ AaVerdict judge_aa(const std::vector<CellSummary>& cells, const std::string& cop
   }
   v.expected = stats::expected_false_positives(v.cells, alpha);
   v.p_tail = v.cells ? stats::binomial_tail(v.cells, v.significant, alpha) : 1.0;
-  v.passed = v.p_tail >= 0.01;
+  v.passed = v.p_tail >= ValidateDefaults::kAaMinTailP;
   return v;
 }
 

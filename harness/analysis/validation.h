@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analysis/summary.h"
+#include "core/defaults.h"
 #include "core/types.h"
 
 namespace alloclab::harness {
@@ -18,7 +19,7 @@ struct AaVerdict {
   std::size_t cells = 0, significant = 0;
   double expected = 0;  // alpha × cells
   double p_tail = 1;    // P(X >= significant), X ~ Binomial(cells, alpha)
-  bool passed = true;   // p_tail >= 0.01
+  bool passed = true;   // p_tail >= ValidateDefaults::kAaMinTailP (0.01)
 };
 AaVerdict judge_aa(const std::vector<CellSummary>& cells, const std::string& copy, const std::string& reference,
                    double alpha);

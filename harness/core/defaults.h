@@ -39,6 +39,11 @@ struct ExecDefaults {
   static constexpr double kTimeout = 600;  // per-run limit of `harness exec`, s
 };
 
+struct ValidateDefaults {
+  // `validate --aa` fails when P(this many significant cells or more | no difference) is below.
+  static constexpr double kAaMinTailP = 0.01;
+};
+
 struct GateDefaults {
   static constexpr double kMaxRegression = 0.05;  // shown as "5%" in --help
 };

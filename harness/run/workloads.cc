@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/defaults.h"
 #include "core/error.h"
 #include "run/allocators.h"
 #include "run/measurement.h"
@@ -47,7 +48,7 @@ std::vector<WorkloadSpec> list_workloads(ProcessRunner& pr, const std::string& r
   ChildSpec s;
   s.argv = {runner, "--list"};
   s.env_unset = {"LD_PRELOAD"};
-  s.timeout_s = 30;
+  s.timeout_s = RunDefaults::kTimeout;
   ChildResult r = pr.run(s);
   Outcome o = classify_exit(r, s.timeout_s);
   if (!o.ok()) throw HarnessError(fmt::format("`{} --list` failed: {}", runner, o.error));
