@@ -58,6 +58,52 @@ std::map<std::string, double> counter_rates(const RunResults& r, const std::stri
   return out;
 }
 
+// The (at most 4) counters whose per-1000-malloc rate moved most between `base` and `variant`.
+std::vector<CounterShift> counter_shifts(const RunResults& r, const std::string& base, const std::string& variant,
+                                         const std::string& w) {
+  auto rb = counter_rates(r, base, w), rx = counter_rates(r, variant, w);
+  std::vector<CounterShift> shifts;
+  for (const auto& [name, vb] : rb)
+    if (auto it = rx.find(name); it != rx.end() && (vb > 0 || it->second > 0)) shifts.push_back({name, vb, it->second});
+  auto magnitude = [](const CounterShift& c) {
+    return std::abs(std::log((c.variant_per_kmalloc + 1e-3) / (c.base_per_kmalloc + 1e-3)));
+  };
+  std::sort(shifts.begin(), shifts.end(),
+            [&](const CounterShift& p, const CounterShift& q) { return magnitude(p) > magnitude(q); });
+  if (shifts.size() > 4) shifts.resize(4);
+  return shifts;
+}
+
+// Peak RSS of `variant` / `base`, paired by round (samples with a recorded RSS only).
+Effect memory_effect(const RunResults& r, const std::string& variant, const std::string& base, const std::string& w,
+                     int resamples) {
+  Effect e;
+  e.label = variant;
+  e.candidate = variant;
+  e.reference = base;
+  std::map<int, double> rb, ra;
+  for (const auto& s : r.samples)
+    if (s.workload == w && s.status == Status::ok && s.peak_rss_kib > 0) {
+      if (s.allocator == base) rb[s.round] = static_cast<double>(s.peak_rss_kib);
+      if (s.allocator == variant) ra[s.round] = static_cast<double>(s.peak_rss_kib);
+    }
+  std::vector<double> va, vb;
+  for (const auto& [round, v] : ra)
+    if (rb.count(round)) {
+      va.push_back(v);
+      vb.push_back(rb[round]);
+    }
+  e.n = va.size();
+  if (!e.n) return e;
+  auto est = stats::paired_ratio(va, vb, r.options.alpha, comparison_seed(r.options.seed, variant, "rss", w), resamples);
+  e.ratio = est.ratio;
+  e.ci_low = est.ci_low;
+  e.ci_high = est.ci_high;
+  e.p_value = est.p_value;
+  e.significant = est.significant;
+  return e;
+}
+
 // Factorial effects for one workload (stats::factorial_effects on log mallocs/sec, bootstrap
 // over whole rounds): rounds × combinations, NaN where a sample is missing or failed.
 void factorial_effects(const RunResults& r, const AblationReport& rep, WorkloadAblation& wa,
@@ -137,54 +183,16 @@ AblationReport build_ablation(const RunResults& r, int resamples) {
       const AllocatorSpec* y = by_factors(r, but);
       if (base && x) {
         wa.add_one.push_back(paired_effect(r, rep.factors[j], x->name, base->name, w.name, resamples));
-        auto rb = counter_rates(r, base->name, w.name), rx = counter_rates(r, x->name, w.name);
-        std::vector<CounterShift> shifts;
-        for (const auto& [name, vb] : rb)
-          if (auto it = rx.find(name); it != rx.end() && (vb > 0 || it->second > 0))
-            shifts.push_back({name, vb, it->second});
-        std::sort(shifts.begin(), shifts.end(), [](const CounterShift& p, const CounterShift& q) {
-          auto mag = [](const CounterShift& c) {
-            return std::abs(std::log((c.variant_per_kmalloc + 1e-3) / (c.base_per_kmalloc + 1e-3)));
-          };
-          return mag(p) > mag(q);
-        });
-        if (shifts.size() > 4) shifts.resize(4);
+        auto shifts = counter_shifts(r, base->name, x->name, w.name);
         if (!shifts.empty()) wa.counters[x->name] = shifts;
       }
       if (all && y) wa.remove_one.push_back(paired_effect(r, rep.factors[j], all->name, y->name, w.name, resamples));
     }
     if (base && all) wa.all_vs_baseline = paired_effect(r, "all", all->name, base->name, w.name, resamples);
     if (base)
-      for (const auto& a : r.allocators) {
-        if (a.kind != AllocatorKind::variant || a.name == base->name) continue;
-        Effect e;
-        e.label = a.name;
-        e.candidate = a.name;
-        e.reference = base->name;
-        std::map<int, double> rb, ra;
-        for (const auto& s : r.samples)
-          if (s.workload == w.name && s.status == Status::ok && s.peak_rss_kib > 0) {
-            if (s.allocator == base->name) rb[s.round] = static_cast<double>(s.peak_rss_kib);
-            if (s.allocator == a.name) ra[s.round] = static_cast<double>(s.peak_rss_kib);
-          }
-        std::vector<double> va, vb;
-        for (const auto& [round, v] : ra)
-          if (rb.count(round)) {
-            va.push_back(v);
-            vb.push_back(rb[round]);
-          }
-        e.n = va.size();
-        if (e.n) {
-          auto est = stats::paired_ratio(va, vb, r.options.alpha,
-                                         comparison_seed(r.options.seed, a.name, "rss", w.name), resamples);
-          e.ratio = est.ratio;
-          e.ci_low = est.ci_low;
-          e.ci_high = est.ci_high;
-          e.p_value = est.p_value;
-          e.significant = est.significant;
-        }
-        wa.memory.push_back(e);
-      }
+      for (const auto& a : r.allocators)
+        if (a.kind == AllocatorKind::variant && a.name != base->name)
+          wa.memory.push_back(memory_effect(r, a.name, base->name, w.name, resamples));
     if (rep.factorial) factorial_effects(r, rep, wa, combos, resamples);
     rep.workloads.push_back(std::move(wa));
   }
