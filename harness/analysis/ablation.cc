@@ -95,7 +95,8 @@ Effect memory_effect(const RunResults& r, const std::string& variant, const std:
     }
   e.n = va.size();
   if (!e.n) return e;
-  auto est = stats::paired_ratio(va, vb, r.options.alpha, comparison_seed(r.options.seed, variant, "rss", w), resamples);
+  auto est =
+      stats::paired_ratio(va, vb, r.options.alpha, comparison_seed(r.options.seed, variant, "rss", w), resamples);
   e.ratio = est.ratio;
   e.ci_low = est.ci_low;
   e.ci_high = est.ci_high;
