@@ -1,7 +1,7 @@
 // Callgrind output parsing (no valgrind run).
 #include <gtest/gtest.h>
 
-#include "callgrind.h"
+#include "run/callgrind.h"
 
 namespace alloclab::harness {
 namespace {

@@ -4,11 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "analysis/compare.h"
+#include "analysis/gate.h"
 #include "cli.h"
-#include "compare.h"
-#include "error.h"
-#include "gate.h"
-#include "results_json.h"
+#include "core/error.h"
+#include "io/results_json.h"
+#include "report/tables.h"
+#include "verbs/gate.h"
 
 #ifndef ALLOCLAB_HARNESS_FIXTURES
 #error "ALLOCLAB_HARNESS_FIXTURES must point at tests/harness/fixtures"
@@ -93,7 +95,7 @@ TEST(Gate, InstructionMetric) {
   base.instructions = {ins("baseline", 100), ins("all", 80)};
   cand.instructions = {ins("baseline", 100), ins("all", 90)};  // +12.5 % relative
   GateOptions opt;
-  opt.metric = "instructions";
+  opt.metric = Metric::instructions;
   opt.allocators = "all";
   EXPECT_FALSE(evaluate_gate(cand, base, opt).passed());
   opt.max_regression = 0.2;

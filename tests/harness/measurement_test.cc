@@ -1,7 +1,7 @@
 // Runner command lines, exit classification, Google Benchmark JSON parsing, preload check.
 #include <gtest/gtest.h>
 
-#include "measurement.h"
+#include "run/measurement.h"
 #include "test_util.h"
 
 namespace alloclab::harness {

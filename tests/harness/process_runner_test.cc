@@ -2,8 +2,8 @@
 // and environment handling, with tiny /bin/sh children.
 #include <gtest/gtest.h>
 
-#include "measurement.h"
-#include "process_runner.h"
+#include "run/measurement.h"
+#include "run/process_runner.h"
 
 namespace alloclab::harness {
 namespace {

@@ -3,9 +3,10 @@
 
 #include <cmath>
 
-#include "gbench_export.h"
-#include "report_md.h"
-#include "report_svg.h"
+#include "analysis/ablation.h"
+#include "io/gbench_export.h"
+#include "report/markdown.h"
+#include "report/svg.h"
 
 namespace alloclab::harness {
 namespace {

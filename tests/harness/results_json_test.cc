@@ -4,11 +4,11 @@
 
 #include <filesystem>
 
-#include "atomic_file.h"
-#include "error.h"
-#include "results_json.h"
-#include "scheduler.h"
-#include "schema_validator.h"
+#include "core/error.h"
+#include "io/atomic_file.h"
+#include "io/results_json.h"
+#include "io/schema_validator.h"
+#include "run/scheduler.h"
 #include "test_util.h"
 
 #ifndef ALLOCLAB_HARNESS_SOURCE_DIR

@@ -5,13 +5,13 @@
 #include <map>
 #include <set>
 
-#include "analysis.h"
-#include "error.h"
-#include "results_json.h"
-#include "run_command.h"
-#include "scheduler.h"
-#include "schema_validator.h"
+#include "analysis/summary.h"
+#include "core/error.h"
+#include "io/results_json.h"
+#include "io/schema_validator.h"
+#include "run/scheduler.h"
 #include "test_util.h"
+#include "verbs/run.h"
 
 namespace alloclab::harness {
 namespace {

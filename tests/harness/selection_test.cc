@@ -1,11 +1,11 @@
 // Variant / peer / custom / workload selection and the manifest.
 #include <gtest/gtest.h>
 
-#include "allocators.h"
-#include "error.h"
-#include "manifest.h"
+#include "core/error.h"
+#include "run/allocators.h"
+#include "run/manifest.h"
+#include "run/workloads.h"
 #include "test_util.h"
-#include "workloads.h"
 
 namespace alloclab::harness {
 namespace {

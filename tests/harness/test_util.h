@@ -15,9 +15,9 @@
 
 #include <fmt/format.h>
 
-#include "measurement.h"
-#include "process_runner.h"
-#include "types.h"
+#include "core/types.h"
+#include "run/measurement.h"
+#include "run/process_runner.h"
 
 namespace alloclab::harness::testing {
 

@@ -1,0 +1,208 @@
+// analysis/ablation.cc — the ablation analysis: add-one, remove-one, 2^k effects, memory, counters.
+#include "analysis/ablation.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "analysis/summary.h"
+#include "stats/stats.h"
+
+namespace alloclab::harness {
+namespace {
+
+const AllocatorSpec* by_factors(const RunResults& r, const std::string& bits) {
+  for (const auto& a : r.allocators)
+    if (a.kind == AllocatorKind::variant && a.factors == bits) return &a;
+  return nullptr;
+}
+
+Effect paired_effect(const RunResults& r, const std::string& label, const std::string& cand, const std::string& ref,
+                     const std::string& workload, int resamples) {
+  Effect e;
+  e.label = label;
+  e.candidate = cand;
+  e.reference = ref;
+  Paired p = paired_values(r, cand, ref, workload);
+  e.n = p.a.size();
+  if (p.a.empty()) return e;
+  auto est =
+      stats::paired_ratio(p.a, p.b, r.options.alpha, comparison_seed(r.options.seed, cand, ref, workload), resamples);
+  e.ratio = est.ratio;
+  e.ci_low = est.ci_low;
+  e.ci_high = est.ci_high;
+  e.p_value = est.p_value;
+  e.significant = est.significant;
+  return e;
+}
+
+double sample_mallocs(const Sample& s) {
+  return s.mallocs_per_sec * s.real_time_ns * 1e-9 * static_cast<double>(s.iterations);
+}
+
+// Median per-1000-malloc rate of every counter of a cell's ok samples with counters.
+std::map<std::string, double> counter_rates(const RunResults& r, const std::string& a, const std::string& w) {
+  std::map<std::string, std::vector<double>> rates;
+  for (const auto& s : r.samples) {
+    if (s.allocator != a || s.workload != w || s.status != Status::ok || !s.counters) continue;
+    double m = sample_mallocs(s);
+    if (m <= 0) continue;
+    const json& c = *s.counters;
+    const json* counters = c.contains("counters") && c["counters"].is_object() ? &c["counters"] : &c;
+    for (const auto& [k, v] : counters->items())
+      if (v.is_number()) rates[k].push_back(v.get<double>() / m * 1000);
+  }
+  std::map<std::string, double> out;
+  for (auto& [k, v] : rates) out[k] = stats::median(v);
+  return out;
+}
+
+// The (at most 4) counters whose per-1000-malloc rate moved most between `base` and `variant`.
+std::vector<CounterShift> counter_shifts(const RunResults& r, const std::string& base, const std::string& variant,
+                                         const std::string& w) {
+  auto rb = counter_rates(r, base, w), rx = counter_rates(r, variant, w);
+  std::vector<CounterShift> shifts;
+  for (const auto& [name, vb] : rb)
+    if (auto it = rx.find(name); it != rx.end() && (vb > 0 || it->second > 0)) shifts.push_back({name, vb, it->second});
+  auto magnitude = [](const CounterShift& c) {
+    return std::abs(std::log((c.variant_per_kmalloc + 1e-3) / (c.base_per_kmalloc + 1e-3)));
+  };
+  std::sort(shifts.begin(), shifts.end(),
+            [&](const CounterShift& p, const CounterShift& q) { return magnitude(p) > magnitude(q); });
+  if (shifts.size() > 4) shifts.resize(4);
+  return shifts;
+}
+
+// Peak RSS of `variant` / `base`, paired by round (samples with a recorded RSS only).
+Effect memory_effect(const RunResults& r, const std::string& variant, const std::string& base, const std::string& w,
+                     int resamples) {
+  Effect e;
+  e.label = variant;
+  e.candidate = variant;
+  e.reference = base;
+  std::map<int, double> rb, ra;
+  for (const auto& s : r.samples)
+    if (s.workload == w && s.status == Status::ok && s.peak_rss_kib > 0) {
+      if (s.allocator == base) rb[s.round] = static_cast<double>(s.peak_rss_kib);
+      if (s.allocator == variant) ra[s.round] = static_cast<double>(s.peak_rss_kib);
+    }
+  std::vector<double> va, vb;
+  for (const auto& [round, v] : ra)
+    if (rb.count(round)) {
+      va.push_back(v);
+      vb.push_back(rb[round]);
+    }
+  e.n = va.size();
+  if (!e.n) return e;
+  auto est =
+      stats::paired_ratio(va, vb, r.options.alpha, comparison_seed(r.options.seed, variant, "rss", w), resamples);
+  e.ratio = est.ratio;
+  e.ci_low = est.ci_low;
+  e.ci_high = est.ci_high;
+  e.p_value = est.p_value;
+  e.significant = est.significant;
+  return e;
+}
+
+// Factorial effects for one workload (stats::factorial_effects on log mallocs/sec, bootstrap
+// over whole rounds): rounds × combinations, NaN where a sample is missing or failed.
+void factorial_effects(const RunResults& r, const AblationReport& rep, WorkloadAblation& wa,
+                       const std::vector<const AllocatorSpec*>& combos, int resamples) {
+  std::size_t n = combos.size();
+  std::map<int, std::vector<double>> table;  // ascending rounds
+  for (std::size_t v = 0; v < n; ++v)
+    for (const auto& s : r.samples)
+      if (s.allocator == combos[v]->name && s.workload == wa.workload && s.status == Status::ok) {
+        auto& row = table[s.round];
+        row.resize(n, std::nan(""));
+        row[v] = s.mallocs_per_sec;
+      }
+  std::vector<std::vector<double>> rows;
+  for (auto& [round, row] : table) rows.push_back(row);
+  std::vector<std::string> bits;
+  for (const auto* c : combos) bits.push_back(c->factors);
+  stats::FactorialEffects fe = stats::factorial_effects(
+      rows, bits, r.options.alpha, comparison_seed(r.options.seed, "factorial", "", wa.workload), resamples);
+  auto effect = [&](const stats::FactorialEffect& f, std::string label) {
+    Effect e;
+    e.label = std::move(label);
+    e.ratio = f.ratio;
+    e.ci_low = f.ci_low;
+    e.ci_high = f.ci_high;
+    e.significant = f.significant;
+    e.n = fe.n_rounds;
+    return e;
+  };
+  for (const auto& f : fe.main_effects) wa.main_effects.push_back(effect(f, rep.factors[f.first]));
+  for (const auto& f : fe.interactions)
+    wa.interactions.push_back(effect(f, rep.factors[f.first] + " × " + rep.factors[f.second]));
+}
+
+}  // namespace
+
+AblationReport build_ablation(const RunResults& r, int resamples) {
+  AblationReport rep;
+  rep.factors = r.factor_names;
+  std::size_t k = rep.factors.size();
+  std::string zeros(k, '0'), ones(k, '1');
+  const AllocatorSpec* base = k ? by_factors(r, zeros) : r.find_allocator("baseline");
+  const AllocatorSpec* all = k ? by_factors(r, ones) : r.find_allocator("all");
+  if (!base) base = r.find_allocator("baseline");
+  if (!all) all = r.find_allocator("all");
+  rep.baseline_name = base ? base->name : "";
+  rep.all_name = all ? all->name : "";
+  if (!base)
+    rep.notes.push_back(
+        "no baseline variant (all factors off) in these results: add-one contributions and memory cost are omitted");
+  if (!all) rep.notes.push_back("no `all` variant (all factors on): remove-one contributions are omitted");
+  if (k == 0) rep.notes.push_back("the results name no factors (config.factors): factorial effects are omitted");
+
+  // The full design: every bit pattern present among the variants.
+  std::vector<const AllocatorSpec*> combos;
+  if (k > 0 && k < 16) {
+    for (std::size_t m = 0; m < (std::size_t{1} << k); ++m) {
+      std::string bits;
+      for (std::size_t j = 0; j < k; ++j) bits += (m >> (k - 1 - j)) & 1 ? '1' : '0';
+      if (const AllocatorSpec* a = by_factors(r, bits)) combos.push_back(a);
+    }
+    rep.factorial = combos.size() == (std::size_t{1} << k);
+    if (!rep.factorial)
+      rep.notes.push_back(fmt::format("{} of the {} factor combinations ran: main effects and interactions need the "
+                                      "full factorial (`-DALLOCLAB_FACTORIAL=ON`, `harness run --variants factorial`)",
+                                      combos.size(), std::size_t{1} << k));
+  }
+
+  for (const auto& w : r.workloads) {
+    WorkloadAblation wa;
+    wa.workload = w.name;
+    for (std::size_t j = 0; j < k; ++j) {
+      std::string alone = zeros, but = ones;
+      alone[j] = '1';
+      but[j] = '0';
+      const AllocatorSpec* x = by_factors(r, alone);
+      const AllocatorSpec* y = by_factors(r, but);
+      if (base && x) {
+        wa.add_one.push_back(paired_effect(r, rep.factors[j], x->name, base->name, w.name, resamples));
+        auto shifts = counter_shifts(r, base->name, x->name, w.name);
+        if (!shifts.empty()) wa.counters[x->name] = shifts;
+      }
+      if (all && y) wa.remove_one.push_back(paired_effect(r, rep.factors[j], all->name, y->name, w.name, resamples));
+    }
+    if (base && all) wa.all_vs_baseline = paired_effect(r, "all", all->name, base->name, w.name, resamples);
+    if (base)
+      for (const auto& a : r.allocators)
+        if (a.kind == AllocatorKind::variant && a.name != base->name)
+          wa.memory.push_back(memory_effect(r, a.name, base->name, w.name, resamples));
+    if (rep.factorial) factorial_effects(r, rep, wa, combos, resamples);
+    rep.workloads.push_back(std::move(wa));
+  }
+  bool any_counters =
+      std::any_of(r.samples.begin(), r.samples.end(), [](const Sample& s) { return s.counters.has_value(); });
+  if (!any_counters)
+    rep.notes.push_back("no internal counters in these results: run with `harness run --stats` to see which allocator "
+                        "events explain each effect");
+  return rep;
+}
+
+}  // namespace alloclab::harness

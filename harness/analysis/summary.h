@@ -1,0 +1,55 @@
+// analysis/summary.h — statistics over a run's samples (via stats/stats.h): per-cell summaries and
+// paired ratios to the reference allocator and to each peer (pairs = the same round).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/defaults.h"
+#include "core/types.h"
+#include "stats/stats.h"
+
+namespace alloclab::harness {
+
+struct RatioRow {
+  std::string reference;     // the allocator this cell is compared with
+  stats::RatioEstimate est;  // candidate / reference mallocs/sec, paired by round
+};
+
+struct CellSummary {
+  std::string allocator, workload;
+  Status status = Status::ok;  // ok: every sample ok; failed: any failure; skipped: none ran
+  std::string error;           // the first failure's message
+  std::size_t n_ok = 0, n_samples = 0;
+  stats::Summary mallocs_per_sec;
+  double ns_per_op_median = 0, peak_rss_kib_median = 0, page_faults_median = 0;
+  std::vector<RatioRow> ratios;
+
+  const RatioRow* ratio_to(const std::string& ref) const;
+};
+
+// The comparison targets: the reference (if it ran) followed by every peer that ran.
+std::vector<std::string> ratio_references(const RunResults& r);
+
+// One summary per (allocator, workload), allocators outer, in config order.
+std::vector<CellSummary> summarize_run(const RunResults& r, int resamples = ResampleDefaults::kSummary);
+const CellSummary* find_cell(const std::vector<CellSummary>& cells, const std::string& allocator,
+                             const std::string& workload);
+
+// Values of the ok samples of a cell, in round order, and round-paired values of two cells.
+std::vector<double> cell_values(const RunResults& r, const std::string& allocator,
+                                const std::string& workload, double Sample::*field);
+struct Paired {
+  std::vector<double> a, b;
+  std::vector<int> rounds;
+};
+Paired paired_values(const RunResults& r, const std::string& alloc_a, const std::string& alloc_b,
+                     const std::string& workload, double Sample::*field = &Sample::mallocs_per_sec);
+
+// Deterministic per-comparison bootstrap seed.
+std::uint64_t comparison_seed(std::uint64_t base, const std::string& a, const std::string& b,
+                              const std::string& workload);
+
+}  // namespace alloclab::harness

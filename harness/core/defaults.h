@@ -1,0 +1,51 @@
+// core/defaults.h — every default of the harness, in one place. `--help`, RunOptions, the verbs'
+// argument structs and harness/README.md all read these; change a value here and in the README.
+#pragma once
+
+namespace alloclab::harness {
+
+// Chosen so that the README's `harness run --variants all` (12 variants + 4 peers, the default
+// workloads) fits in 10 minutes on 2 cores and `--quick` in 2 (see README.md).
+struct RunDefaults {
+  // An exact two-sided Wilcoxon signed-rank test on n pairs cannot reach p < 0.05 below
+  // n = 6 (its smallest p is 2 / 2^n): fewer rounds can never mark a difference significant.
+  static constexpr int kRounds = 10;
+  static constexpr double kMinTime = 0.1;          // --benchmark_min_time per measured child, s
+  static constexpr double kWarmupMinTime = 0.02;   // for the discarded warm-up pass
+  static constexpr int kQuickRounds = 6;
+  static constexpr double kQuickMinTime = 0.01;
+  static constexpr double kQuickWarmupMinTime = 0.005;
+  static constexpr double kTimeout = 30;           // per-child limit, s
+  static constexpr double kAlpha = 0.05;           // significance level; CIs at 1 - alpha
+};
+
+// Bootstrap resamples: the final summary of a run and `compare`; the results file rewritten
+// after every round (cheaper: it is redone at the end); the empty file written before round 1;
+// the ablation report.
+struct ResampleDefaults {
+  static constexpr int kSummary = 10000;
+  static constexpr int kCheckpoint = 2000;
+  static constexpr int kInitialSave = 100;
+  static constexpr int kReport = 2000;
+};
+
+struct CallgrindDefaults {
+  static constexpr long kIterations = 2;        // whole workload runs inside the measured region
+  static constexpr double kTimeout = 600;       // per-child limit of `harness callgrind`, s
+  static constexpr double kRunMinTimeout = 300; // `harness run --callgrind`: max(this, --timeout)
+};
+
+struct ExecDefaults {
+  static constexpr double kTimeout = 600;  // per-run limit of `harness exec`, s
+};
+
+struct ValidateDefaults {
+  // `validate --aa` fails when P(this many significant cells or more | no difference) is below.
+  static constexpr double kAaMinTailP = 0.01;
+};
+
+struct GateDefaults {
+  static constexpr double kMaxRegression = 0.05;  // shown as "5%" in --help
+};
+
+}  // namespace alloclab::harness

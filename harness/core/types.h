@@ -1,0 +1,146 @@
+// core/types.h — the harness's plain records. Everything else reads and writes these: the
+// scheduler fills them, results_json serializes them, the table / report / gate / compare
+// writers read them. No logic here beyond enum <-> string.
+//
+// Glossary
+//   allocator  one malloc implementation the runner is run with: an alloclab variant
+//              (liballoclab-<v>.so), a peer (glibc = no preload, mimalloc, jemalloc,
+//              tcmalloc) or a custom library given with --allocator NAME=PATH.
+//   workload   one benchmark of alloclab-runner (`runner --list`).
+//   cell       one (allocator, workload) pair.
+//   round      one pass over every cell, in a freshly shuffled order; R rounds give R
+//              samples per cell, and pairs (candidate, reference) of the same round.
+//   sample     one child process's measurement of one cell in one round.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/defaults.h"
+
+namespace alloclab::harness {
+
+using json = nlohmann::json;
+
+// Exit codes shared by every verb.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailures = 1;     // failed cells, a failed gate
+inline constexpr int kExitUsage = 2;        // bad flags, unknown names, missing/malformed files
+inline constexpr int kExitInterrupted = 130;
+
+enum class AllocatorKind { variant, peer, custom };
+std::string_view to_string(AllocatorKind k);
+std::optional<AllocatorKind> allocator_kind_from_string(std::string_view s);
+
+struct AllocatorSpec {
+  std::string name;
+  AllocatorKind kind = AllocatorKind::variant;
+  std::string library;           // file to LD_PRELOAD; empty = no preload (glibc)
+  json options = json::object(); // variant options from the manifest ({} for peers)
+  std::string factors;           // variant factor levels, e.g. "01001" ("" when not a variant)
+  std::vector<std::string> sets; // manifest sets: default, factorial, sweep
+  bool stats_twin = false;       // library is the variant's -stats twin (harness run --stats)
+  // Preload check: the name alloclab_variant() must report. Empty for peers and glibc (no
+  // alloclab library may answer); not checked for custom allocators.
+  std::string expected_variant;
+};
+
+// An allocator that was asked for but cannot run here (peer not installed).
+struct SkippedAllocator {
+  std::string name;
+  AllocatorKind kind = AllocatorKind::peer;
+  std::string reason;
+};
+
+struct WorkloadSpec {
+  std::string name;
+  std::string family;
+  std::string description;
+  bool is_default = false;
+  int threads = 1;
+  json params = json::object();
+};
+
+enum class Status { ok, failed, timeout, crashed, skipped };
+std::string_view to_string(Status s);
+std::optional<Status> status_from_string(std::string_view s);
+
+struct Sample {
+  std::string allocator, workload;
+  int round = 0;          // 1..R
+  int order = 0;          // position of this cell within its round's shuffled order (0-based)
+  Status status = Status::ok;
+  std::string error;      // empty when ok
+  double mallocs_per_sec = 0;
+  double ns_per_op = 0;   // 1e9 / mallocs_per_sec: wall nanoseconds per malloc (+ its free)
+  double real_time_ns = 0, cpu_time_ns = 0;  // Google Benchmark's per-iteration times
+  std::int64_t iterations = 0;
+  std::int64_t peak_rss_kib = 0;  // wait4 ru_maxrss
+  std::int64_t page_faults = 0;   // ru_minflt + ru_majflt
+  double wall_s = 0;              // child's wall time, start to exit
+  std::optional<json> counters;   // alloclab stats JSON (harness run --stats)
+};
+
+// Where a run is. callgrind is a progress phase only: callgrind failures are recorded as
+// measure (the results schema's phase is setup|verify|warmup|measure).
+enum class Phase { setup, verify, warmup, measure, callgrind };
+std::string_view to_string(Phase p);
+std::optional<Phase> phase_from_string(std::string_view s);
+
+struct Failure {
+  std::string allocator, workload;  // workload empty for a setup failure
+  int round = 0;                    // 0 for setup / verify / warm-up
+  Phase phase = Phase::measure;
+  Status status = Status::failed;
+  std::string error;
+};
+
+struct RunOptions {
+  int rounds = RunDefaults::kRounds;
+  double min_time = RunDefaults::kMinTime;                // --benchmark_min_time per measured child, seconds
+  double warmup_min_time = RunDefaults::kWarmupMinTime;   // for the discarded warm-up pass
+  double timeout_s = RunDefaults::kTimeout;               // per-child limit
+  double alpha = RunDefaults::kAlpha;
+  std::string reference = "baseline";
+  std::uint64_t seed = 1;
+  bool stats = false;            // -stats twins, counters recorded
+  bool warmup = true;
+  bool verify = true;
+  bool quick = false;
+  std::string runner;            // alloclab-runner path
+  std::string manifest;          // manifest path ("" if none was read)
+};
+
+// Instruction counts from callgrind (harness callgrind / harness run --callgrind).
+struct InstructionCount {
+  std::string allocator, workload;
+  std::int64_t iterations = 0, mallocs = 0, frees = 0;
+  std::int64_t instructions = 0;  // total Ir inside alloclab_measured_region
+  double instructions_per_malloc = 0;
+  Status status = Status::ok;
+  std::string error;
+};
+
+struct RunResults {
+  json context = json::object();
+  RunOptions options;
+  std::vector<std::string> factor_names;  // manifest "factors": bit i of a variant's factors
+  std::vector<AllocatorSpec> allocators;
+  std::vector<SkippedAllocator> skipped;
+  std::vector<WorkloadSpec> workloads;
+  std::vector<Sample> samples;
+  std::vector<Failure> failures;
+  std::vector<InstructionCount> instructions;
+  bool complete = false;
+  int rounds_completed = 0;
+
+  const AllocatorSpec* find_allocator(std::string_view name) const;
+  const WorkloadSpec* find_workload(std::string_view name) const;
+};
+
+}  // namespace alloclab::harness

@@ -1,0 +1,18 @@
+// report/markdown.h — `harness report FILE --format md`: the ablation report
+// (analysis/ablation.h) as Markdown for code review.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "analysis/ablation.h"
+#include "core/types.h"
+
+namespace alloclab::harness {
+
+// `svg_names` maps chart kinds ("add_one", "remove_one", "memory", "main_effects") to the
+// file names the Markdown links to; charts_for() (report/svg.h) produces their content.
+std::string render_report_md(const RunResults& r, const AblationReport& rep,
+                             const std::map<std::string, std::string>& svg_names);
+
+}  // namespace alloclab::harness

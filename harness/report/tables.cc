@@ -1,0 +1,201 @@
+// report/tables.cc — the verbs' tables.
+#include "report/tables.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace alloclab::harness {
+
+std::string render_run_table(const RunResults& r, const std::vector<CellSummary>& cells, const Style& style) {
+  const std::string& ref = r.options.reference;
+  bool have_ref = r.find_allocator(ref) != nullptr;
+  // Column text per (workload, allocator).
+  auto cell_text = [&](const std::string& a, const std::string& w) -> std::string {
+    const CellSummary* c = find_cell(cells, a, w);
+    if (!c) return "-";
+    if (c->status == Status::skipped && c->n_samples == 0) return "-";
+    if (c->status != Status::ok) return c->n_ok ? fmt::format("FAIL\n({}/{} ok)", c->n_ok, c->n_samples) : "FAIL";
+    std::string top = fmt::format("{:.2f}", c->mallocs_per_sec.median / 1e6);
+    if (a == ref) return top + "\n(reference)";
+    if (const RatioRow* rr = have_ref ? c->ratio_to(ref) : nullptr)
+      return top + "\n" +
+             format_ratio(rr->est.ratio, rr->est.ci_low, rr->est.ci_high, rr->est.significant, style.plain);
+    return top;
+  };
+
+  // Split the allocator columns into chunks that fit the terminal.
+  int width = terminal_width(style);
+  std::size_t wl_width = 8;
+  for (const auto& w : r.workloads) wl_width = std::max(wl_width, w.name.size());
+  std::size_t col_width = 21;  // "12.34× [12.34,12.34]*" fits
+  std::size_t per_chunk = std::max<std::size_t>(1, (static_cast<std::size_t>(width) - wl_width) / (col_width + 2));
+
+  std::string out;
+  for (std::size_t start = 0; start < r.allocators.size(); start += per_chunk) {
+    std::vector<std::string> header{"workload"};
+    std::size_t end = std::min(r.allocators.size(), start + per_chunk);
+    for (std::size_t i = start; i < end; ++i) header.push_back(r.allocators[i].name);
+    TextTable t(header);
+    for (const auto& w : r.workloads) {
+      std::vector<std::string> row{w.name};
+      for (std::size_t i = start; i < end; ++i) row.push_back(cell_text(r.allocators[i].name, w.name));
+      t.add_row(row);
+    }
+    if (start) out += "\n";
+    out += t.render(style.plain);
+  }
+  out += fmt::format(
+      "Mmallocs/s: median over {} round{}. Ratio: {} / {} per round, median with its {:g} % bootstrap CI; "
+      "* = significant (Wilcoxon p < {:g} and the CI excludes 1).\n",
+      r.rounds_completed, r.rounds_completed == 1 ? "" : "s", "allocator",
+      have_ref ? ref : std::string("(no reference ran)"), 100 * (1 - r.options.alpha), r.options.alpha);
+
+  // One line per failed cell with its reason.
+  for (const auto& c : cells)
+    if (c.status == Status::failed) out += fmt::format("FAIL {}/{}: {}\n", c.allocator, c.workload, c.error);
+  for (const auto& s : r.skipped) out += fmt::format("skipped {}: {}\n", s.name, s.reason);
+  return out;
+}
+
+std::string render_compare(const std::vector<CompareRow>& rows, const std::string& a_label,
+                           const std::string& b_label, double alpha, const Style& style) {
+  TextTable t({"allocator", "workload", a_label + " Mmallocs/s", b_label + " Mmallocs/s", "ratio B/A [CI]", "p",
+               "verdict"});
+  int faster = 0, slower = 0;
+  for (const auto& r : rows) {
+    std::string verdict = "no difference";
+    if (r.significant) {
+      verdict = r.ratio > 1 ? "faster" : "slower";
+      (r.ratio > 1 ? faster : slower)++;
+    }
+    t.add_row({r.allocator, r.workload, fmt::format("{:.2f} (n={})", r.median_a / 1e6, r.n_a),
+               fmt::format("{:.2f} (n={})", r.median_b / 1e6, r.n_b),
+               format_ratio(r.ratio, r.ci_low, r.ci_high, r.significant, style.plain), fmt::format("{:.3g}", r.p_value),
+               verdict});
+  }
+  std::string out = t.render(style.plain);
+  out += fmt::format("{} cells: {} significantly faster, {} slower, {} no difference (alpha {:g}; significant = "
+                     "p < alpha and the CI excludes 1).\n",
+                     rows.size(), faster, slower, rows.size() - faster - slower, alpha);
+  return out;
+}
+
+std::string render_gate(const GateReport& rep, const GateOptions& opt, const Style& style) {
+  bool ins = opt.metric == Metric::instructions;
+  TextTable t({"allocator", "workload", ins ? "cand ipm/ref" : "cand /ref", ins ? "base ipm/ref" : "base /ref",
+               ins ? "change" : "change [CI]", "verdict"});
+  int failed = 0;
+  for (const auto& c : rep.cells) {
+    failed += c.failed;
+    std::string change = ins ? fmt::format("{:+.2f}%", (c.rel - 1) * 100)
+                             : fmt::format("{:+.1f}% [{:+.1f}%,{:+.1f}%]", (c.rel - 1) * 100, (c.ci_low - 1) * 100,
+                                           (c.ci_high - 1) * 100);
+    t.add_row({c.allocator, c.workload, fmt::format("{:.3f}", c.candidate), fmt::format("{:.3f}", c.baseline), change,
+               c.failed ? "FAIL" : "ok"});
+  }
+  std::string out = t.render(style.plain);
+  for (const auto& w : rep.warnings) out += "warning: " + w + "\n";
+  if (failed) {
+    out += fmt::format("gate FAILED: {} of {} cells regressed by more than {:g}% relative to {} ({}):\n", failed,
+                       rep.cells.size(), opt.max_regression * 100, opt.reference,
+                       ins ? "instructions per malloc" : "upper CI bound below the threshold");
+    for (const auto& c : rep.cells)
+      if (c.failed) out += fmt::format("  {}/{}: {:+.1f}%\n", c.allocator, c.workload, (c.rel - 1) * 100);
+  } else {
+    out += fmt::format("gate passed: {} cells, none regressed by more than {:g}% relative to {}.\n", rep.cells.size(),
+                       opt.max_regression * 100, opt.reference);
+  }
+  return out;
+}
+
+std::string render_exec(const std::vector<ExecResult>& results, bool plain) {
+  TextTable t({"allocator", "wall s", "vs first", "peak RSS MiB", "faults", "exit", "stdout", "status"});
+  double first = results.empty() ? 0 : results[0].wall_s;
+  for (const auto& e : results) {
+    t.add_row({e.allocator, fmt::format("{:.3f}", e.wall_s),
+               first > 0 ? fmt::format("{:.2f}{}", e.wall_s / first, plain ? "x" : "×") : "",
+               fmt::format("{:.1f}", e.peak_rss_kib / 1024.0), fmt::format("{}", e.page_faults),
+               fmt::format("{}", e.exit_code), e.stdout_matches ? "same" : "DIFFERENT",
+               e.status == Status::ok ? "ok" : std::string(to_string(e.status)) + ": " + e.error});
+  }
+  return t.render(plain) + "One run per allocator (a single run: use `hyperfine` or repeat for statistics); "
+                           "stdout compared with the first run.\n";
+}
+
+std::string render_instructions(const std::vector<InstructionCount>& counts, const std::string& reference,
+                                bool plain) {
+  TextTable t({"allocator", "workload", "mallocs", "instructions", "Ir/malloc", "vs " + reference});
+  for (const auto& c : counts) {
+    if (c.status != Status::ok) {
+      t.add_row({c.allocator, c.workload, "", "", "FAIL", c.error.substr(0, 60)});
+      continue;
+    }
+    std::string rel;
+    for (const auto& r : counts)
+      if (r.allocator == reference && r.workload == c.workload && r.status == Status::ok &&
+          r.instructions_per_malloc > 0)
+        rel = fmt::format("{:.3f}{}", c.instructions_per_malloc / r.instructions_per_malloc, plain ? "x" : "×");
+    t.add_row({c.allocator, c.workload, fmt::format("{}", c.mallocs), fmt::format("{}", c.instructions),
+               fmt::format("{:.1f}", c.instructions_per_malloc), rel});
+  }
+  return t.render(plain) + "Ir/malloc: instructions executed inside alloclab_measured_region per malloc "
+                           "(callgrind; deterministic, threads serialised, kernel time not counted).\n";
+}
+
+std::string render_aa(const AaVerdict& v, const std::string& copy, double alpha) {
+  return fmt::format("A/A check: {} of {} cells significant between baseline and {} (expected about {:.1f} at alpha "
+                     "{:g}; P(>= {}) = {:.3g}) — {}\n",
+                     v.significant, v.cells, copy, v.expected, alpha, v.significant, v.p_tail,
+                     v.passed ? "PASS" : "FAIL: more false positives than chance allows");
+}
+
+std::string render_planted(const std::vector<PlantedRow>& rows, bool plain) {
+  TextTable t({"allocator", "workload", "planted N", "measured vs baseline [CI]", "detected"});
+  std::size_t detected = 0;
+  for (const auto& p : rows) {
+    detected += p.detected;
+    t.add_row({p.allocator, p.workload, fmt::format("{:g}", p.planted_pct),
+               fmt::format("{:+.1f}% [{:+.1f}%,{:+.1f}%]{}", (p.ratio - 1) * 100, (p.ci_low - 1) * 100,
+                           (p.ci_high - 1) * 100, p.significant ? "*" : ""),
+               p.detected ? "yes" : "no"});
+  }
+  return t.render(plain) + fmt::format("planted slowdowns detected in {} of {} cells\n", detected, rows.size());
+}
+
+std::string render_list(const json& list, const std::string& manifest, const std::string& runner, bool plain) {
+  std::string out = fmt::format("Variants ({}):\n", manifest);
+  TextTable tv({"name", "sets", "options"});
+  for (const auto& v : list["variants"]) {
+    std::string sets, opts;
+    for (const auto& s : v["sets"]) {
+      if (!sets.empty()) sets += ',';
+      sets += s.get<std::string>();
+    }
+    for (const auto& [k, val] : v["options"].items()) {
+      if (!opts.empty()) opts += ' ';
+      opts += k + "=" + val.dump();
+    }
+    tv.add_row({v["name"].get<std::string>(), sets, opts});
+  }
+  out += tv.render(plain);
+  out += "\nPeers:\n";
+  TextTable tp({"name", "status", "library"});
+  for (const auto& p : list["peers"]) {
+    bool found = p["found"].get<bool>();
+    std::string library = p["name"] == "glibc" ? "(no preload) " + p["library"].get<std::string>()
+                          : found              ? p["library"].get<std::string>()
+                                               : "looked for " + p["looked_for"].get<std::string>();
+    tp.add_row({p["name"].get<std::string>(), found ? "found" : "not installed", library});
+  }
+  out += tp.render(plain);
+  out += fmt::format("\nWorkloads ({}):\n", runner);
+  TextTable tw({"name", "family", "default", "threads", "params"});
+  for (const auto& w : list["workloads"])
+    tw.add_row({w["name"].get<std::string>(), w["family"].get<std::string>(), w["default"].get<bool>() ? "yes" : "",
+                std::to_string(w["threads"].get<int>()), w["params"].dump()});
+  out += tw.render(plain);
+  return out;
+}
+
+}  // namespace alloclab::harness

@@ -1,0 +1,34 @@
+// report/tables.h — the verbs' terminal tables, all built on report/text_table.h:
+//   run table      workloads × allocators: median Mmallocs/s and the ratio to the reference
+//                  with its CI, `*` when significant, FAIL for failed cells
+//   compare, gate, exec, instructions (callgrind), the verdicts of `harness validate`, and
+//   `harness list`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "analysis/compare.h"
+#include "analysis/gate.h"
+#include "analysis/summary.h"
+#include "analysis/validation.h"
+#include "core/types.h"
+#include "report/text_table.h"
+#include "run/exec.h"
+
+namespace alloclab::harness {
+
+std::string render_run_table(const RunResults& r, const std::vector<CellSummary>& cells, const Style& style);
+std::string render_compare(const std::vector<CompareRow>& rows, const std::string& a_label,
+                           const std::string& b_label, double alpha, const Style& style);
+std::string render_gate(const GateReport& report, const GateOptions& opt, const Style& style);
+std::string render_exec(const std::vector<ExecResult>& results, bool plain);
+std::string render_instructions(const std::vector<InstructionCount>& counts, const std::string& reference,
+                                bool plain);
+// `harness validate --aa`: one line; `--planted`: a table of the cells and a count.
+std::string render_aa(const AaVerdict& v, const std::string& copy, double alpha);
+std::string render_planted(const std::vector<PlantedRow>& rows, bool plain);
+// `harness list`: the variants, peers and workloads tables of its JSON document.
+std::string render_list(const json& list, const std::string& manifest, const std::string& runner, bool plain);
+
+}  // namespace alloclab::harness

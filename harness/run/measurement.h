@@ -1,0 +1,56 @@
+// run/measurement.h — how one cell becomes a child process and how its output becomes a Sample.
+// Pure functions over ChildSpec / ChildResult: the scheduler's tests drive them with a fake
+// ProcessRunner.
+//
+// Runner calls (workloads/ owns the runner; this is its fixed interface):
+//   verify:  RUNNER --verify --benchmark_filter=^NAME$      exit 0 {"verified":[...]}, exit 3 + stderr
+//   measure: RUNNER --benchmark_filter=^NAME$ --benchmark_format=json --benchmark_min_time=T
+//            [--alloclab-stats-out=FILE]                    Google Benchmark JSON on stdout
+//   list:    RUNNER --list                                   JSON array of workloads
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/types.h"
+#include "run/process_runner.h"
+
+namespace alloclab::harness {
+
+// LD_PRELOAD for `a` (set to its library, or removed for glibc) in the child only.
+void apply_preload(const AllocatorSpec& a, ChildSpec& spec);
+
+ChildSpec verify_spec(const std::string& runner, const AllocatorSpec& a, const WorkloadSpec& w,
+                      double timeout_s);
+ChildSpec measure_spec(const std::string& runner, const AllocatorSpec& a, const WorkloadSpec& w,
+                       double min_time, double timeout_s, const std::string& stats_out = {});
+
+// ^name$ with regex metacharacters escaped.
+std::string exact_filter(const std::string& name);
+
+struct Outcome {
+  Status status = Status::ok;
+  std::string error;
+  bool ok() const { return status == Status::ok; }
+};
+
+// Start failure, timeout, signal, non-zero exit — in that order. ok() if it exited 0.
+Outcome classify_exit(const ChildResult& r, double timeout_s);
+Outcome interpret_verify(const ChildResult& r, double timeout_s);
+
+// The preload check: the library whose malloc the runner really calls (context
+// "malloc_provider") and the alloclab_variant() JSON ("" when no alloclab library is loaded)
+// must be those of `a`. Returns "" when they are, else the reason.
+std::string check_provider(const AllocatorSpec& a, const std::string& provider,
+                           const std::string& variant_json);
+
+// Fills status/error and the measurements (not allocator/workload/round/order). stats_text
+// is the content of the --alloclab-stats-out file when one was requested (nullopt if the file
+// was not written).
+Sample interpret_measurement(const AllocatorSpec& a, const ChildResult& r, double timeout_s,
+                             bool stats_requested, const std::optional<std::string>& stats_text);
+
+// Last `max_chars` of a child's stderr on one line, for error messages.
+std::string tail(const std::string& text, std::size_t max_chars = 300);
+
+}  // namespace alloclab::harness

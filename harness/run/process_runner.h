@@ -1,0 +1,65 @@
+// run/process_runner.h — one child process, start to exit. The scheduler talks only to the
+// ProcessRunner interface, so its tests substitute a fake (no fork, no timing).
+//
+// PosixProcessRunner: posix_spawn in a new process group, LD_PRELOAD set (or removed) in the
+// child's environment only, stdout/stderr through pipes, a wall-clock limit (SIGKILL to the
+// whole process group), wait4 for exit status and rusage (peak RSS, page faults).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/defaults.h"
+
+namespace alloclab::harness {
+
+struct ChildSpec {
+  std::vector<std::string> argv;  // argv[0] is the program (a path, or found in PATH)
+  // Environment changes on top of the harness's own: set these, remove those.
+  std::vector<std::pair<std::string, std::string>> env_set;
+  std::vector<std::string> env_unset;
+  double timeout_s = RunDefaults::kTimeout;
+};
+
+struct ChildResult {
+  bool started = false;     // false: could not spawn (start_error says why)
+  std::string start_error;
+  bool timed_out = false;   // killed at the limit
+  bool interrupted = false; // killed because the harness was interrupted (SIGINT/SIGTERM)
+  int exit_code = -1;       // when it exited normally
+  int term_signal = 0;      // when it was killed by a signal
+  std::string out, err;
+  double wall_s = 0;
+  std::int64_t peak_rss_kib = 0;
+  std::int64_t minflt = 0, majflt = 0;
+};
+
+class ProcessRunner {
+ public:
+  virtual ~ProcessRunner() = default;
+  virtual ChildResult run(const ChildSpec& spec) = 0;
+};
+
+class PosixProcessRunner final : public ProcessRunner {
+ public:
+  ChildResult run(const ChildSpec& spec) override;
+};
+
+// Interrupt handling. install_interrupt_handlers() makes SIGINT/SIGTERM set a flag (and
+// nothing else); the running child is then killed by PosixProcessRunner, which polls it.
+void install_interrupt_handlers();
+bool interrupt_requested();
+void request_interrupt();  // for tests and fakes
+void clear_interrupt();
+int interrupt_signal();    // the signal that interrupted, 0 if none
+
+// "SIGSEGV" for 11, "signal 99" when unknown.
+std::string signal_name(int sig);
+
+// A ChildSpec's environment changes as one line, e.g. "LD_PRELOAD=/x.so" (for messages).
+std::string describe(const ChildSpec& spec);
+
+}  // namespace alloclab::harness

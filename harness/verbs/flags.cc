@@ -1,0 +1,72 @@
+// verbs/flags.cc — the shared flag declarations.
+#include "verbs/flags.h"
+
+#include <fmt/format.h>
+
+#include "core/defaults.h"
+
+#ifndef ALLOCLAB_DEFAULT_MANIFEST
+#define ALLOCLAB_DEFAULT_MANIFEST "build/variants/manifest.json"
+#endif
+#ifndef ALLOCLAB_DEFAULT_RUNNER
+#define ALLOCLAB_DEFAULT_RUNNER "build/bin/alloclab-runner"
+#endif
+
+namespace alloclab::harness {
+
+const char* default_manifest_path() { return ALLOCLAB_DEFAULT_MANIFEST; }
+const char* default_runner_path() { return ALLOCLAB_DEFAULT_RUNNER; }
+
+void add_workloads_flag(CLI::App& app, RunArgs& a) {
+  app.add_option("--workloads", a.workloads, "default | all | NAME,... (see `harness list`)")->capture_default_str();
+}
+
+void add_allocator_flag(CLI::App& app, std::vector<std::string>& custom, const std::string& help) {
+  app.add_option("--allocator", custom, help);
+}
+
+void add_selection_flags(CLI::App& app, RunArgs& a) {
+  app.add_option("--variants", a.variants,
+                 "all | default | factorial | none | NAME,... (a lone `all` = every variant in the manifest except "
+                 "test-only ones; in a list, `all` is the variant named all)")
+      ->capture_default_str();
+  add_workloads_flag(app, a);
+  app.add_option("--peers", a.peers,
+                 "all | none | NAME,... of glibc, mimalloc, jemalloc, tcmalloc (missing ones are skipped with a "
+                 "warning)")
+      ->capture_default_str();
+  add_allocator_flag(app, a.custom);
+}
+
+void add_round_flags(CLI::App& app, RunArgs& a, const std::string& out_help) {
+  app.add_option("--rounds", a.rounds,
+                 fmt::format("Rounds: samples per cell (default {}, --quick {})", RunDefaults::kRounds,
+                             RunDefaults::kQuickRounds));
+  app.add_flag("--quick", a.quick, "Fewer rounds and a shorter --min-time, for a first look");
+  app.add_option("--out,-o", a.out, out_help);
+  app.add_option("--seed", a.seed, "Seed of the shuffled order and the bootstraps (default: fresh, recorded)");
+  app.add_option("--timeout", a.timeout,
+                 fmt::format("Per-child limit in seconds (default {:g})", RunDefaults::kTimeout));
+  app.add_option("--min-time", a.min_time,
+                 fmt::format("--benchmark_min_time per child, seconds (default {:g}, --quick {:g})",
+                             RunDefaults::kMinTime, RunDefaults::kQuickMinTime));
+}
+
+void add_alpha_flag(CLI::App& app, double& alpha, const std::string& help) {
+  app.add_option("--alpha", alpha, help)->capture_default_str();
+}
+
+void add_path_flags(CLI::App& app, std::string& manifest, std::string& runner) {
+  manifest = default_manifest_path();
+  runner = default_runner_path();
+  app.add_option("--manifest", manifest, "Variant manifest written by the build")->capture_default_str();
+  app.add_option("--runner", runner, "alloclab-runner binary")->capture_default_str();
+}
+
+void add_style_flag(CLI::App& app, Style& style) {
+  add_enum_option<bool>(app, "--style", style.plain,
+                        "auto: live progress line on a terminal; plain: ASCII, one line per pass (CI logs)",
+                        {{"auto", false}, {"plain", true}});
+}
+
+}  // namespace alloclab::harness
