@@ -67,9 +67,11 @@ void* malloc_generic(Heap* heap, std::size_t size, bool zero) noexcept {
   }
   ALLOCLAB_STAT(heap, generic_calls);
   if constexpr (kOptions.inline_promotion || kOptions.hysteresis) heap->promotions_left = kMaxInlinePromotions;
-  if (++heap->generic_count >= kOptions.admin_interval) [[unlikely]] heap_admin(heap);
+  if (++heap->generic_count >= kOptions.admin_interval) [[unlikely]]
+    heap_admin(heap);
 
-  if (size > kMediumObjSizeMax) [[unlikely]] return huge_alloc(size, 0, zero);
+  if (size > kMediumObjSizeMax) [[unlikely]]
+    return huge_alloc(size, 0, zero);
   Page* page = find_free_page(heap, bin_of_size(size));
   if (page == nullptr) [[unlikely]] {
     errno = ENOMEM;
@@ -79,7 +81,8 @@ void* malloc_generic(Heap* heap, std::size_t size, bool zero) noexcept {
   page->free = block->next;
   ++page->used;
   if (zero) zero_block(page, block);
-  if (page->used == page->reserved) [[unlikely]] page_to_full(heap, page, heap_queue_of(heap, page));
+  if (page->used == page->reserved) [[unlikely]]
+    page_to_full(heap, page, heap_queue_of(heap, page));
   return block;
 }
 

@@ -8,11 +8,12 @@ namespace alloclab {
 
 [[noreturn]] void fatal(const char* message, const char* file, int line) noexcept;
 
-#define ALLOCLAB_ASSERT(cond)                                                   \
-  do {                                                                          \
-    if constexpr (::alloclab::kOptions.debug) {                                 \
-      if (!(cond)) [[unlikely]] ::alloclab::fatal(#cond, __FILE__, __LINE__);   \
-    }                                                                           \
+#define ALLOCLAB_ASSERT(cond)                         \
+  do {                                                \
+    if constexpr (::alloclab::kOptions.debug) {       \
+      if (!(cond)) [[unlikely]]                       \
+        ::alloclab::fatal(#cond, __FILE__, __LINE__); \
+    }                                                 \
   } while (0)
 
 struct Page;

@@ -24,7 +24,8 @@ namespace {
       desired = reinterpret_cast<std::uintptr_t>(block) | (tf & kDelayedMask);
     }
   } while (!page->thread_free.compare_exchange_weak(tf, desired, std::memory_order_acq_rel, std::memory_order_relaxed));
-  if (!use_delayed) [[likely]] return;
+  if (!use_delayed) [[likely]]
+    return;
 
   // kDelayedFreeing keeps the owner from abandoning its heap until we are done (heap_done
   // waits for it), so the heap pointer stays valid here.
@@ -37,8 +38,8 @@ namespace {
                                                               std::memory_order_relaxed));
   }
   tf = page->thread_free.load(std::memory_order_relaxed);
-  while (!page->thread_free.compare_exchange_weak(tf, (tf & ~kDelayedMask) | kNoDelayedFree,
-                                                  std::memory_order_release, std::memory_order_relaxed)) {
+  while (!page->thread_free.compare_exchange_weak(tf, (tf & ~kDelayedMask) | kNoDelayedFree, std::memory_order_release,
+                                                  std::memory_order_relaxed)) {
   }
   if (heap == nullptr) free_block_mt(page, block);  // no owner any more: a plain remote free
 }

@@ -82,9 +82,7 @@ void heap_struct_release(Heap* heap) noexcept {
   g_heaps.free_list = heap;
 }
 
-void heap_thread_exit(void* value) noexcept {
-  heap_done(static_cast<Heap*>(value));
-}
+void heap_thread_exit(void* value) noexcept { heap_done(static_cast<Heap*>(value)); }
 
 // Processes one block a remote thread freed into one of our full pages. Returns false when
 // the page is mid-way through another remote free (try again later).

@@ -5,9 +5,10 @@
 namespace alloclab {
 namespace {
 
-#define ALLOCLAB_CHECK(cond) \
-  do {                       \
-    if (!(cond)) [[unlikely]] fatal("invariant violated: " #cond, __FILE__, __LINE__); \
+#define ALLOCLAB_CHECK(cond)                                   \
+  do {                                                         \
+    if (!(cond)) [[unlikely]]                                  \
+      fatal("invariant violated: " #cond, __FILE__, __LINE__); \
   } while (0)
 
 // Walks one free list: every block inside the page's initialised area, on a block boundary,

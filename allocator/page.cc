@@ -17,7 +17,8 @@ void page_set_delayed(Page* page, DelayedState state, bool override_never) noexc
     }
     if (old == state || (old == kNeverDelayedFree && !override_never)) return;
     const std::uintptr_t desired = (tf & ~kDelayedMask) | state;
-    if (page->thread_free.compare_exchange_weak(tf, desired, std::memory_order_acq_rel, std::memory_order_relaxed)) return;
+    if (page->thread_free.compare_exchange_weak(tf, desired, std::memory_order_acq_rel, std::memory_order_relaxed))
+      return;
   }
 }
 
@@ -37,7 +38,8 @@ void extend_free(Heap* heap, Page* page) noexcept {
 
   std::uint8_t* const start = page->page_start + page->capacity * bsize;
   std::uint8_t* const last = start + (extend - 1) * bsize;
-  for (std::uint8_t* b = start; b < last; b += bsize) reinterpret_cast<Block*>(b)->next = reinterpret_cast<Block*>(b + bsize);
+  for (std::uint8_t* b = start; b < last; b += bsize)
+    reinterpret_cast<Block*>(b)->next = reinterpret_cast<Block*>(b + bsize);
   reinterpret_cast<Block*>(last)->next = nullptr;
   page->free = reinterpret_cast<Block*>(start);
   page->capacity = static_cast<std::uint16_t>(page->capacity + extend);
@@ -56,7 +58,8 @@ void thread_free_collect(Page* page) noexcept {
   while (tail->next != nullptr) {
     tail = tail->next;
     ++count;
-    if (count > page->capacity) [[unlikely]] fatal("corrupted thread_free list (double free?)", __FILE__, __LINE__);
+    if (count > page->capacity) [[unlikely]]
+      fatal("corrupted thread_free list (double free?)", __FILE__, __LINE__);
   }
   tail->next = page->local_free;
   page->local_free = head;
@@ -170,7 +173,8 @@ void page_init(Heap* heap, Page* page, std::uint8_t bin) noexcept {
   page->flags = 0;
   page->free_is_zero = page->is_zero_init;
   page->retire_expire = 0;
-  page->retire_cycles = static_cast<std::uint8_t>(bsize <= kSmallObjSizeMax ? kOptions.retire_cycles : kShortRetireCycles);
+  page->retire_cycles =
+      static_cast<std::uint8_t>(bsize <= kSmallObjSizeMax ? kOptions.retire_cycles : kShortRetireCycles);
   page->thread_free.store(kNoDelayedFree, std::memory_order_relaxed);
   page->heap.store(heap, std::memory_order_release);
   ALLOCLAB_STAT(heap, fresh_pages);
@@ -287,7 +291,7 @@ void page_free(Heap* heap, Page* page, PageQueue* pq) noexcept {
 
 void page_retire(Page* page) noexcept {
   page->flags &= static_cast<std::uint8_t>(~kPageHasAligned);  // no live interior pointers remain
-  if ((page->flags & kPageInFull) != 0) [[unlikely]] {  // the full queue is special: free at once
+  if ((page->flags & kPageInFull) != 0) [[unlikely]] {         // the full queue is special: free at once
     Heap* heap = page->heap.load(std::memory_order_relaxed);
     page_free(heap, page, &heap->pages[kBinFull]);
     return;

@@ -22,7 +22,7 @@ struct SegmentCache {
   SpinLock lock;
   Segment* slots[kCacheSlots];
   std::atomic<std::uint64_t> last_collect_ms;  // read without the lock to skip early
-  std::atomic<bool> holds_segments;  // read without the lock by admin work
+  std::atomic<bool> holds_segments;            // read without the lock by admin work
 };
 SegmentCache g_cache;
 
@@ -70,7 +70,8 @@ void segment_setup(Segment* segment, SegmentKind kind, std::uintptr_t thread_id)
   segment->mapped_size = mapped;
   segment->kind = kind;
   segment->page_shift = static_cast<std::uint8_t>(page_shift_of(kind));
-  segment->page_count = kind == SegmentKind::kHuge ? 1 : static_cast<std::uint32_t>(kSegmentSize >> segment->page_shift);
+  segment->page_count =
+      kind == SegmentKind::kHuge ? 1 : static_cast<std::uint32_t>(kSegmentSize >> segment->page_shift);
   for (std::uint32_t i = 0; i < segment->page_count; ++i) segment->pages[i].is_zero_init = zero;
   segment->thread_id.store(thread_id, std::memory_order_release);
 }

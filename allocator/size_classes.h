@@ -14,10 +14,10 @@
 namespace alloclab {
 
 inline constexpr std::size_t kWordSize = 8;
-inline constexpr std::size_t kMinAlign = 16;               // malloc's alignment guarantee
-inline constexpr std::size_t kSmallSizeMax = 1024;         // served by pages_free_direct
+inline constexpr std::size_t kMinAlign = 16;        // malloc's alignment guarantee
+inline constexpr std::size_t kSmallSizeMax = 1024;  // served by pages_free_direct
 inline constexpr std::size_t kSmallWsizeMax = kSmallSizeMax / kWordSize;
-inline constexpr std::size_t kSmallObjSizeMax = 8 * 1024;  // blocks in 64 KiB small pages
+inline constexpr std::size_t kSmallObjSizeMax = 8 * 1024;    // blocks in 64 KiB small pages
 inline constexpr std::size_t kMediumObjSizeMax = 64 * 1024;  // blocks in 512 KiB medium pages
 inline constexpr std::size_t kMediumWsizeMax = kMediumObjSizeMax / kWordSize;
 
@@ -30,8 +30,8 @@ constexpr std::uint8_t bin_of_wsize(std::size_t wsize) {
 }
 
 inline constexpr std::uint8_t kBinMaxRegular = bin_of_wsize(kMediumWsizeMax);  // 48
-inline constexpr std::uint8_t kBinHuge = kBinMaxRegular + 1;  // > 64 KiB: own segment, no queue
-inline constexpr std::uint8_t kBinFull = kBinHuge + 1;        // the full-page queue
+inline constexpr std::uint8_t kBinHuge = kBinMaxRegular + 1;                   // > 64 KiB: own segment, no queue
+inline constexpr std::uint8_t kBinFull = kBinHuge + 1;                         // the full-page queue
 inline constexpr std::size_t kBinCount = kBinFull + 1;
 
 constexpr std::size_t wsize_of(std::size_t size) { return (size + kWordSize - 1) / kWordSize; }
@@ -61,12 +61,14 @@ inline constexpr std::array<BinInfo, kBinCount> kBins = [] {
 static_assert(kBinMaxRegular == 48);
 static_assert(kBins[2].block_size == 16 && kBins[2].wsize_lo == 0);
 static_assert(kBins[9].block_size == 80 && kBins[kBinMaxRegular].block_size == kMediumObjSizeMax);
-static_assert([] {
-  for (std::size_t s = 0; s <= kMediumObjSizeMax; ++s) {
-    const auto& info = kBins[bin_of_size(s)];
-    if (info.block_size < s || info.block_size % kMinAlign != 0) return false;
-  }
-  return true;
-}(), "every size maps to a bin whose 16-aligned block fits it");
+static_assert(
+    [] {
+      for (std::size_t s = 0; s <= kMediumObjSizeMax; ++s) {
+        const auto& info = kBins[bin_of_size(s)];
+        if (info.block_size < s || info.block_size % kMinAlign != 0) return false;
+      }
+      return true;
+    }(),
+    "every size maps to a bin whose 16-aligned block fits it");
 
 }  // namespace alloclab

@@ -28,13 +28,13 @@ namespace alloclab {
 inline constexpr unsigned kSegmentShift = 22;  // 4 MiB
 inline constexpr std::size_t kSegmentSize = std::size_t{1} << kSegmentShift;
 inline constexpr std::uintptr_t kSegmentMask = kSegmentSize - 1;
-inline constexpr unsigned kSmallPageShift = 16;   // 64 KiB
-inline constexpr unsigned kMediumPageShift = 19;  // 512 KiB
-inline constexpr unsigned kHugePageShift = 62;    // every offset maps to page 0
+inline constexpr unsigned kSmallPageShift = 16;                                      // 64 KiB
+inline constexpr unsigned kMediumPageShift = 19;                                     // 512 KiB
+inline constexpr unsigned kHugePageShift = 62;                                       // every offset maps to page 0
 inline constexpr std::size_t kMaxPagesPerSegment = kSegmentSize >> kSmallPageShift;  // 64
 inline constexpr std::size_t kMaxExtendSize = 4096;  // bytes threaded per extend (one OS page)
 inline constexpr std::size_t kOsPageSize = 4096;
-inline constexpr std::size_t kMaxAlignment = kSegmentSize / 2;  // larger alignments: ENOMEM
+inline constexpr std::size_t kMaxAlignment = kSegmentSize / 2;   // larger alignments: ENOMEM
 inline constexpr std::uint32_t kGenericCollectInterval = 10000;  // generic calls per heap collect
 inline constexpr std::size_t kMaxCandidateSearch = 4;
 inline constexpr std::uint32_t kPurgeDelayMs = 10;  // free page slots / cached segments keep memory this long
@@ -74,21 +74,21 @@ struct alignas(64) Page {
   Block* local_free;  // the owner's frees push here; never refills `free` directly, so `free`
                       // runs dry and the owner reaches the generic path (the heartbeat)
   std::uint32_t used;
-  std::uint8_t flags;          // PageFlags; non-zero sends free() to its slow path
+  std::uint8_t flags;  // PageFlags; non-zero sends free() to its slow path
   bool free_is_zero;
   std::uint8_t retire_expire;  // > 0: empty page kept alive for this many more collect_retired
   std::uint8_t bin;
-  std::uint16_t capacity;  // blocks initialised so far (extend_free grows it)
-  std::uint16_t reserved;  // blocks that fit in the page
-  bool in_use;             // page slot handed to a heap
-  bool is_zero_init;       // the slot's memory is fresh from the OS (or purged)
+  std::uint16_t capacity;      // blocks initialised so far (extend_free grows it)
+  std::uint16_t reserved;      // blocks that fit in the page
+  bool in_use;                 // page slot handed to a heap
+  bool is_zero_init;           // the slot's memory is fresh from the OS (or purged)
   std::uint8_t retire_cycles;  // retire_expire given when it empties: retire_cycles, 1/4 for > 8 KiB blocks
   std::uint32_t freed_at_ms;   // free slot, not yet purged: when it was freed (purge after a delay)
-  std::size_t block_size;  // bytes; for huge pages, the usable bytes from page_start
-  std::uint8_t* page_start;                  // first block
-  std::atomic<std::uintptr_t> thread_free;   // Block* | DelayedState: remote frees (CAS push)
-  std::atomic<Heap*> heap;                   // owner heap; nullptr when abandoned
-  Page* next;  // page queue links
+  std::size_t block_size;      // bytes; for huge pages, the usable bytes from page_start
+  std::uint8_t* page_start;    // first block
+  std::atomic<std::uintptr_t> thread_free;  // Block* | DelayedState: remote frees (CAS push)
+  std::atomic<Heap*> heap;                  // owner heap; nullptr when abandoned
+  Page* next;                               // page queue links
   Page* prev;
 };
 
@@ -104,9 +104,9 @@ struct Segment {
   bool purged;         // (segment cache) memory returned with MADV_DONTNEED since caching
   std::uint32_t page_count;
   std::uint32_t used_pages;
-  std::size_t mapped_size;    // bytes mapped from this header on
+  std::size_t mapped_size;     // bytes mapped from this header on
   std::uint64_t cached_at_ms;  // (segment cache) when it was cached
-  Segment* next;  // heap's free_segments queue, the abandoned list
+  Segment* next;               // heap's free_segments queue, the abandoned list
   Segment* prev;
   Page pages[kMaxPagesPerSegment];
 };
@@ -130,14 +130,14 @@ struct Heap {
   std::uintptr_t thread_id;
   std::size_t page_retired_min;  // bin range that may hold retired pages
   std::size_t page_retired_max;
-  std::uint32_t generic_count;           // generic calls since the last admin run
-  std::uint32_t generic_collect_count;   // generic calls since the last heap collect
-  std::uint32_t promotions_left;         // inline_promotion budget until the next generic call
-  Page* hysteresis_page[kBinCount];      // hysteresis: the retained non-first page per bin
-  Segment* free_segments[2];             // owned small/medium segments with free page slots
-  std::uint32_t unpurged_pages;          // free page slots in owned segments still holding memory
-  std::uint32_t last_purge_ms;           // when admin work last scanned for them
-  Heap* next_live;                       // registry of live heaps (stats, fork)
+  std::uint32_t generic_count;          // generic calls since the last admin run
+  std::uint32_t generic_collect_count;  // generic calls since the last heap collect
+  std::uint32_t promotions_left;        // inline_promotion budget until the next generic call
+  Page* hysteresis_page[kBinCount];     // hysteresis: the retained non-first page per bin
+  Segment* free_segments[2];            // owned small/medium segments with free page slots
+  std::uint32_t unpurged_pages;         // free page slots in owned segments still holding memory
+  std::uint32_t last_purge_ms;          // when admin work last scanned for them
+  Heap* next_live;                      // registry of live heaps (stats, fork)
   Heap* prev_live;
   Counters stats;
 };

@@ -29,8 +29,7 @@ RunResult cache_scratch(const RunContext& ctx, const CacheScratchParams& p) {
         // Every byte, `writes` times, through volatile so each access is a real access.
         auto* bytes = static_cast<volatile unsigned char*>(o);
         for (int w = 0; w < p.writes; ++w) {
-          for (size_t j = 0; j < p.object_size; ++j)
-            bytes[j] = static_cast<unsigned char>(bytes[j] + 1);
+          for (size_t j = 0; j < p.object_size; ++j) bytes[j] = static_cast<unsigned char>(bytes[j] + 1);
         }
       }
       t.release(o, p.object_size);

@@ -219,20 +219,17 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BatchLifoParams, size, batch, rounds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(InterleavedParams, slots, min_size, max_size, steps, seed)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MultiSizeParams, sizes, batch, batches, seed)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MtChurnParams, threads, size, rounds, ping_pong_per_round, batch)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ProducerConsumerParams, blocks, min_size, max_size,
-                                   queue_capacity, seed)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ProducerConsumerParams, blocks, min_size, max_size, queue_capacity, seed)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ReallocGrowthParams, start_size, end_size, step, chains)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PageChurnParams, size, blocks, pages, rounds)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LarsonParams, threads, slots, min_size, max_size, ops, phases,
-                                   seed)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(XmallocTestParams, alloc_threads, free_threads,
-                                   batches_per_thread, batch, min_size, max_size, max_pending, seed)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LarsonParams, threads, slots, min_size, max_size, ops, phases, seed)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(XmallocTestParams, alloc_threads, free_threads, batches_per_thread, batch, min_size,
+                                   max_size, max_pending, seed)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CacheScratchParams, threads, object_size, iterations, writes)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MstressParams, threads, phases, ops, retain_slots,
-                                   transfer_slots, min_shift, max_shift, seed)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MstressParams, threads, phases, ops, retain_slots, transfer_slots, min_shift,
+                                   max_shift, seed)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(GlibcSimpleParams, sizes, counts, passes)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(GlibcThreadParams, threads, slots, min_size, max_size, steps,
-                                   seed)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(GlibcThreadParams, threads, slots, min_size, max_size, steps, seed)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AllocTestParams, slots, min_size, max_size, alpha, steps, seed)
 
 }  // namespace alloclab::workloads

@@ -26,7 +26,7 @@ RunResult mstress(const RunContext& ctx, const MstressParams& p) {
     throw std::invalid_argument("mstress: need 3 <= min_shift <= max_shift <= 15");
   }
   const auto n = static_cast<size_t>(p.threads);
-  auto retained = scratch<Block>(0, n * p.retain_slots);  // thread i: [i*slots, (i+1)*slots)
+  auto retained = scratch<Block>(0, n * p.retain_slots);                // thread i: [i*slots, (i+1)*slots)
   auto transfer = scratch<std::atomic<uint64_t>>(1, p.transfer_slots);  // packed; 0 = empty
 
   RunResult total;
@@ -54,8 +54,7 @@ RunResult mstress(const RunContext& ctx, const MstressParams& p) {
             throw std::runtime_error("mstress: block address does not fit in 48 bits");
           }
           const uint64_t out = s.ptr != nullptr ? pack(s) : 0;
-          const uint64_t in =
-              transfer[rng.below(p.transfer_slots)].exchange(out, std::memory_order_acq_rel);
+          const uint64_t in = transfer[rng.below(p.transfer_slots)].exchange(out, std::memory_order_acq_rel);
           s = in != 0 ? unpack(in) : Block{};
         }
       }

@@ -43,8 +43,8 @@ using alloclab::workloads::Workload;
 // thread), so the count covers all threads' work and nothing else: not start-up, not
 // argument parsing, not printing. noipa keeps GCC from inlining, cloning or specialising
 // it, so the symbol callgrind looks for is the one that runs.
-extern "C" __attribute__((noipa, used, visibility("default"))) void alloclab_measured_region(
-    void (*fn)(void*), void* arg) {
+extern "C" __attribute__((noipa, used, visibility("default"))) void alloclab_measured_region(void (*fn)(void*),
+                                                                                             void* arg) {
   fn(arg);
 }
 
@@ -103,8 +103,7 @@ int usage_error(const std::string& message) {
 }
 
 // Matches "--name=VALUE" or "--name VALUE" (consuming the next argument).
-bool take_value(std::string_view flag, int& i, int argc, char** argv, std::string& value,
-                bool& missing) {
+bool take_value(std::string_view flag, int& i, int argc, char** argv, std::string& value, bool& missing) {
   const std::string_view arg = argv[i];
   if (arg == flag) {
     if (i + 1 >= argc) {
@@ -332,8 +331,8 @@ class WorkloadNamed : public Base {
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // CSVReporter
-std::unique_ptr<benchmark::BenchmarkReporter> make_reporter(const std::string& format,
-                                                            bool for_terminal, bool tabular) {
+std::unique_ptr<benchmark::BenchmarkReporter> make_reporter(const std::string& format, bool for_terminal,
+                                                            bool tabular) {
   using Console = benchmark::ConsoleReporter;
   if (format == "json") return std::make_unique<WorkloadNamed<benchmark::JSONReporter>>();
   if (format == "csv") return std::make_unique<WorkloadNamed<benchmark::CSVReporter>>();
@@ -365,8 +364,7 @@ int run_benchmarks(Options& opt) {
   const std::string color = flag_or(opt, "benchmark_color", "auto");
   const bool tabular = flag_or(opt, "benchmark_counters_tabular", "false") == "true";
   const std::string format = flag_or(opt, "benchmark_format", "console");
-  auto display = make_reporter(
-      format, format == "console" && color != "false" && isatty(STDOUT_FILENO) != 0, tabular);
+  auto display = make_reporter(format, format == "console" && color != "false" && isatty(STDOUT_FILENO) != 0, tabular);
   if (!display) return usage_error("unknown --benchmark_format '" + format + "'");
   std::unique_ptr<benchmark::BenchmarkReporter> file;
   if (!flag_or(opt, "benchmark_out", "").empty()) {

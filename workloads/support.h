@@ -41,9 +41,7 @@ class Rng {
     return result;
   }
   // Uniform in [0, n) (multiply-shift; the bias is below 2^-32 for the n used here).
-  uint64_t below(uint64_t n) {
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
-  }
+  uint64_t below(uint64_t n) { return static_cast<uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64); }
   // Uniform in [lo, hi], both inclusive.
   uint64_t between(uint64_t lo, uint64_t hi) { return lo + below(hi - lo + 1); }
   // Uniform in [0, 1).
@@ -158,15 +156,10 @@ class Backoff {
 // user-space addresses fit in 48 bits (x86-64, AArch64 with 48-bit VA), sizes in 16.
 inline constexpr size_t kMaxPackedSize = 0xFFFF;
 
-inline uint64_t pack(Block b) {
-  return (static_cast<uint64_t>(reinterpret_cast<uintptr_t>(b.ptr)) << 16) | b.size;
-}
+inline uint64_t pack(Block b) { return (static_cast<uint64_t>(reinterpret_cast<uintptr_t>(b.ptr)) << 16) | b.size; }
 inline Block unpack(uint64_t w) {
-  return Block{reinterpret_cast<void*>(static_cast<uintptr_t>(w >> 16)),
-               static_cast<size_t>(w & 0xFFFF)};
+  return Block{reinterpret_cast<void*>(static_cast<uintptr_t>(w >> 16)), static_cast<size_t>(w & 0xFFFF)};
 }
-inline bool packable(Block b) {
-  return (reinterpret_cast<uintptr_t>(b.ptr) >> 48) == 0 && b.size <= kMaxPackedSize;
-}
+inline bool packable(Block b) { return (reinterpret_cast<uintptr_t>(b.ptr) >> 48) == 0 && b.size <= kMaxPackedSize; }
 
 }  // namespace alloclab::workloads

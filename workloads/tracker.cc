@@ -69,9 +69,7 @@ std::atomic<ThreadBodyRunner> body_runner{nullptr};
 
 }  // namespace
 
-void set_thread_body_runner(ThreadBodyRunner runner) {
-  body_runner.store(runner, std::memory_order_release);
-}
+void set_thread_body_runner(ThreadBodyRunner runner) { body_runner.store(runner, std::memory_order_release); }
 ThreadBodyRunner thread_body_runner() { return body_runner.load(std::memory_order_acquire); }
 
 RunContext new_run(Mode mode, const char* workload) {
@@ -79,8 +77,8 @@ RunContext new_run(Mode mode, const char* workload) {
 }
 
 void Tracker::fail_null(const char* call, size_t size) const {
-  throw VerifyError("workload '" + std::string(ctx_.workload) + "': " + call + "(" +
-                    std::to_string(size) + ") returned NULL");
+  throw VerifyError("workload '" + std::string(ctx_.workload) + "': " + call + "(" + std::to_string(size) +
+                    ") returned NULL");
 }
 
 void Tracker::verify_new_block(void* p, size_t size) const {
@@ -89,9 +87,8 @@ void Tracker::verify_new_block(void* p, size_t size) const {
   const size_t need = std::min<size_t>(alignof(std::max_align_t), std::bit_floor(size | 1));
   const auto addr = reinterpret_cast<uintptr_t>(p);
   if (addr % need != 0) {
-    throw VerifyError("workload '" + std::string(ctx_.workload) + "': block of " +
-                      std::to_string(size) + " bytes at " + hex(addr) + " is not " +
-                      std::to_string(need) + "-byte aligned");
+    throw VerifyError("workload '" + std::string(ctx_.workload) + "': block of " + std::to_string(size) + " bytes at " +
+                      hex(addr) + " is not " + std::to_string(need) + "-byte aligned");
   }
   fill_pattern(p, size);
 }
@@ -112,9 +109,8 @@ void Tracker::check_pattern(const void* p, size_t size) const {
   const uint64_t seed = pattern_seed(addr, size, ctx_.run_id);
   if (auto off = first_mismatch(p, size, seed)) [[unlikely]] {
     const auto got = static_cast<const unsigned char*>(p)[*off];
-    throw VerifyError("workload '" + std::string(ctx_.workload) + "': block of " +
-                      std::to_string(size) + " bytes at " + hex(addr) + " corrupted at offset " +
-                      std::to_string(*off) + " before free (expected " +
+    throw VerifyError("workload '" + std::string(ctx_.workload) + "': block of " + std::to_string(size) + " bytes at " +
+                      hex(addr) + " corrupted at offset " + std::to_string(*off) + " before free (expected " +
                       hex(expected_byte(seed, *off)) + ", found " + hex(got) + ")");
   }
 }
@@ -123,25 +119,22 @@ void Tracker::check_zero(const void* p, size_t size) const {
   const auto* bytes = static_cast<const unsigned char*>(p);
   for (size_t b = 0; b < size; ++b) {
     if (bytes[b] != 0) [[unlikely]] {
-      throw VerifyError("workload '" + std::string(ctx_.workload) + "': calloc'd block of " +
-                        std::to_string(size) + " bytes at " + hex(reinterpret_cast<uintptr_t>(p)) +
-                        " is not zero at offset " + std::to_string(b) + " (found " + hex(bytes[b]) +
-                        ")");
+      throw VerifyError("workload '" + std::string(ctx_.workload) + "': calloc'd block of " + std::to_string(size) +
+                        " bytes at " + hex(reinterpret_cast<uintptr_t>(p)) + " is not zero at offset " +
+                        std::to_string(b) + " (found " + hex(bytes[b]) + ")");
     }
   }
 }
 
-void Tracker::check_moved(const void* q, uintptr_t old_addr, size_t old_size,
-                          size_t new_size) const {
+void Tracker::check_moved(const void* q, uintptr_t old_addr, size_t old_size, size_t new_size) const {
   const uint64_t seed = pattern_seed(old_addr, old_size, ctx_.run_id);
   if (auto off = first_mismatch(q, std::min(old_size, new_size), seed)) [[unlikely]] {
     const auto got = static_cast<const unsigned char*>(q)[*off];
     throw VerifyError("workload '" + std::string(ctx_.workload) + "': realloc of a block of " +
-                      std::to_string(old_size) + " bytes at " + hex(old_addr) + " to " +
-                      std::to_string(new_size) + " bytes at " +
-                      hex(reinterpret_cast<uintptr_t>(q)) + " lost its content at offset " +
-                      std::to_string(*off) + " (expected " + hex(expected_byte(seed, *off)) +
-                      ", found " + hex(got) + ")");
+                      std::to_string(old_size) + " bytes at " + hex(old_addr) + " to " + std::to_string(new_size) +
+                      " bytes at " + hex(reinterpret_cast<uintptr_t>(q)) + " lost its content at offset " +
+                      std::to_string(*off) + " (expected " + hex(expected_byte(seed, *off)) + ", found " + hex(got) +
+                      ")");
   }
 }
 

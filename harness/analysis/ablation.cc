@@ -168,9 +168,10 @@ AblationReport build_ablation(const RunResults& r, int resamples) {
     }
     rep.factorial = combos.size() == (std::size_t{1} << k);
     if (!rep.factorial)
-      rep.notes.push_back(fmt::format("{} of the {} factor combinations ran: main effects and interactions need the "
-                                      "full factorial (`-DALLOCLAB_FACTORIAL=ON`, `harness run --variants factorial`)",
-                                      combos.size(), std::size_t{1} << k));
+      rep.notes.push_back(
+          fmt::format("{} of the {} factor combinations ran: main effects and interactions need the "
+                      "full factorial (`-DALLOCLAB_FACTORIAL=ON`, `harness run --variants factorial`)",
+                      combos.size(), std::size_t{1} << k));
   }
 
   for (const auto& w : r.workloads) {
@@ -200,8 +201,9 @@ AblationReport build_ablation(const RunResults& r, int resamples) {
   bool any_counters =
       std::any_of(r.samples.begin(), r.samples.end(), [](const Sample& s) { return s.counters.has_value(); });
   if (!any_counters)
-    rep.notes.push_back("no internal counters in these results: run with `harness run --stats` to see which allocator "
-                        "events explain each effect");
+    rep.notes.push_back(
+        "no internal counters in these results: run with `harness run --stats` to see which allocator "
+        "events explain each effect");
   return rep;
 }
 

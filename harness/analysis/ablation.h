@@ -16,12 +16,12 @@
 namespace alloclab::harness {
 
 struct Effect {
-  std::string label;       // a factor, a variant, or "a × b"
+  std::string label;                 // a factor, a variant, or "a × b"
   std::string candidate, reference;  // the variants compared (empty for factorial effects)
   double ratio = 1, ci_low = 1, ci_high = 1;
-  double p_value = 1;      // 1 where no test applies (factorial effects: CI only)
+  double p_value = 1;  // 1 where no test applies (factorial effects: CI only)
   bool significant = false;
-  std::size_t n = 0;       // pairs (rounds)
+  std::size_t n = 0;  // pairs (rounds)
 };
 
 struct CounterShift {
@@ -33,8 +33,8 @@ struct WorkloadAblation {
   std::string workload;
   std::vector<Effect> add_one, remove_one;
   std::optional<Effect> all_vs_baseline;
-  std::vector<Effect> main_effects, interactions;  // factorial only
-  std::vector<Effect> memory;                      // peak RSS, variant / baseline
+  std::vector<Effect> main_effects, interactions;             // factorial only
+  std::vector<Effect> memory;                                 // peak RSS, variant / baseline
   std::map<std::string, std::vector<CounterShift>> counters;  // add-one variant -> top shifts
 };
 

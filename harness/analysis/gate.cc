@@ -40,11 +40,12 @@ GateReport evaluate_gate(const RunResults& cand, const RunResults& base, const G
   GateReport rep;
   bool ins = opt.metric == Metric::instructions;
   if (ins && (cand.instructions.empty() || base.instructions.empty()))
-    throw HarnessError("--metric instructions: both files need an \"instructions\" section "
-                       "(from `harness callgrind` or `harness run --callgrind`)");
+    throw HarnessError(
+        "--metric instructions: both files need an \"instructions\" section "
+        "(from `harness callgrind` or `harness run --callgrind`)");
   if (!cand.find_allocator(opt.reference) || !base.find_allocator(opt.reference))
-    throw HarnessError(fmt::format("the reference allocator {} must be in both files (pass --reference NAME)",
-                                   opt.reference));
+    throw HarnessError(
+        fmt::format("the reference allocator {} must be in both files (pass --reference NAME)", opt.reference));
   std::vector<std::string> names;
   if (opt.allocators == "all") {
     // Peers are not gated by default: their ratio to the reference moves whenever the
@@ -54,8 +55,7 @@ GateReport evaluate_gate(const RunResults& cand, const RunResults& base, const G
   } else {
     names = split_list(opt.allocators);
     for (const auto& n : names)
-      if (!cand.find_allocator(n))
-        throw HarnessError(fmt::format("--allocator {}: not in the candidate results", n));
+      if (!cand.find_allocator(n)) throw HarnessError(fmt::format("--allocator {}: not in the candidate results", n));
   }
 
   for (const auto& a : names) {
@@ -97,8 +97,9 @@ GateReport evaluate_gate(const RunResults& cand, const RunResults& base, const G
     }
   }
   if (rep.cells.empty())
-    throw HarnessError("gate: no (allocator, workload) cell could be compared between the two files; check that "
-                       "they measured the same allocators and workloads");
+    throw HarnessError(
+        "gate: no (allocator, workload) cell could be compared between the two files; check that "
+        "they measured the same allocators and workloads");
   return rep;
 }
 

@@ -30,8 +30,8 @@ std::uint64_t comparison_seed(std::uint64_t base, const std::string& a, const st
   return h ^ (base * 0x9e3779b97f4a7c15ULL);
 }
 
-std::vector<double> cell_values(const RunResults& r, const std::string& allocator,
-                                const std::string& workload, double Sample::*field) {
+std::vector<double> cell_values(const RunResults& r, const std::string& allocator, const std::string& workload,
+                                double Sample::*field) {
   std::vector<const Sample*> ok;
   for (const auto& s : r.samples)
     if (s.status == Status::ok && s.allocator == allocator && s.workload == workload) ok.push_back(&s);
@@ -104,8 +104,8 @@ std::vector<CellSummary> summarize_run(const RunResults& r, int resamples) {
         if (p.a.empty()) continue;
         RatioRow row;
         row.reference = ref;
-        row.est = stats::paired_ratio(p.a, p.b, r.options.alpha,
-                                      comparison_seed(r.options.seed, a.name, ref, w.name), resamples);
+        row.est = stats::paired_ratio(p.a, p.b, r.options.alpha, comparison_seed(r.options.seed, a.name, ref, w.name),
+                                      resamples);
         c.ratios.push_back(row);
       }
       out.push_back(std::move(c));

@@ -39,8 +39,8 @@ const CellSummary* find_cell(const std::vector<CellSummary>& cells, const std::s
                              const std::string& workload);
 
 // Values of the ok samples of a cell, in round order, and round-paired values of two cells.
-std::vector<double> cell_values(const RunResults& r, const std::string& allocator,
-                                const std::string& workload, double Sample::*field);
+std::vector<double> cell_values(const RunResults& r, const std::string& allocator, const std::string& workload,
+                                double Sample::*field);
 struct Paired {
   std::vector<double> a, b;
   std::vector<int> rounds;

@@ -26,7 +26,7 @@ AaVerdict judge_aa(const std::vector<CellSummary>& cells, const std::string& cop
 
 struct PlantedRow {
   std::string allocator, workload;
-  double planted_pct = 0;     // N from the name planted-N (the planted amount of extra work)
+  double planted_pct = 0;  // N from the name planted-N (the planted amount of extra work)
   double ratio = 1, ci_low = 1, ci_high = 1;
   bool significant = false, detected = false;  // detected: significant and slower
 };

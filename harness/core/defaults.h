@@ -10,13 +10,13 @@ struct RunDefaults {
   // An exact two-sided Wilcoxon signed-rank test on n pairs cannot reach p < 0.05 below
   // n = 6 (its smallest p is 2 / 2^n): fewer rounds can never mark a difference significant.
   static constexpr int kRounds = 10;
-  static constexpr double kMinTime = 0.1;          // --benchmark_min_time per measured child, s
-  static constexpr double kWarmupMinTime = 0.02;   // for the discarded warm-up pass
+  static constexpr double kMinTime = 0.1;         // --benchmark_min_time per measured child, s
+  static constexpr double kWarmupMinTime = 0.02;  // for the discarded warm-up pass
   static constexpr int kQuickRounds = 6;
   static constexpr double kQuickMinTime = 0.01;
   static constexpr double kQuickWarmupMinTime = 0.005;
-  static constexpr double kTimeout = 30;           // per-child limit, s
-  static constexpr double kAlpha = 0.05;           // significance level; CIs at 1 - alpha
+  static constexpr double kTimeout = 30;  // per-child limit, s
+  static constexpr double kAlpha = 0.05;  // significance level; CIs at 1 - alpha
 };
 
 // Bootstrap resamples: the final summary of a run and `compare`; the results file rewritten
@@ -30,9 +30,9 @@ struct ResampleDefaults {
 };
 
 struct CallgrindDefaults {
-  static constexpr long kIterations = 2;        // whole workload runs inside the measured region
-  static constexpr double kTimeout = 600;       // per-child limit of `harness callgrind`, s
-  static constexpr double kRunMinTimeout = 300; // `harness run --callgrind`: max(this, --timeout)
+  static constexpr long kIterations = 2;         // whole workload runs inside the measured region
+  static constexpr double kTimeout = 600;        // per-child limit of `harness callgrind`, s
+  static constexpr double kRunMinTimeout = 300;  // `harness run --callgrind`: max(this, --timeout)
 };
 
 struct ExecDefaults {

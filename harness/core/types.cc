@@ -8,8 +8,7 @@ namespace alloclab::harness {
 namespace {
 
 template <typename E, std::size_t N>
-std::optional<E> lookup(const std::array<std::pair<E, std::string_view>, N>& table,
-                        std::string_view s) {
+std::optional<E> lookup(const std::array<std::pair<E, std::string_view>, N>& table, std::string_view s) {
   for (const auto& [e, name] : table)
     if (name == s) return e;
   return std::nullopt;
@@ -45,9 +44,7 @@ constexpr std::array<std::pair<Phase, std::string_view>, 5> kPhases{{
 }  // namespace
 
 std::string_view to_string(AllocatorKind k) { return name_of(kKinds, k); }
-std::optional<AllocatorKind> allocator_kind_from_string(std::string_view s) {
-  return lookup(kKinds, s);
-}
+std::optional<AllocatorKind> allocator_kind_from_string(std::string_view s) { return lookup(kKinds, s); }
 std::string_view to_string(Status s) { return name_of(kStatuses, s); }
 std::optional<Status> status_from_string(std::string_view s) { return lookup(kStatuses, s); }
 std::string_view to_string(Phase p) { return name_of(kPhases, p); }

@@ -29,8 +29,8 @@ using json = nlohmann::json;
 
 // Exit codes shared by every verb.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailures = 1;     // failed cells, a failed gate
-inline constexpr int kExitUsage = 2;        // bad flags, unknown names, missing/malformed files
+inline constexpr int kExitFailures = 1;  // failed cells, a failed gate
+inline constexpr int kExitUsage = 2;     // bad flags, unknown names, missing/malformed files
 inline constexpr int kExitInterrupted = 130;
 
 enum class AllocatorKind { variant, peer, custom };
@@ -40,11 +40,11 @@ std::optional<AllocatorKind> allocator_kind_from_string(std::string_view s);
 struct AllocatorSpec {
   std::string name;
   AllocatorKind kind = AllocatorKind::variant;
-  std::string library;           // file to LD_PRELOAD; empty = no preload (glibc)
-  json options = json::object(); // variant options from the manifest ({} for peers)
-  std::string factors;           // variant factor levels, e.g. "01001" ("" when not a variant)
-  std::vector<std::string> sets; // manifest sets: default, factorial, sweep
-  bool stats_twin = false;       // library is the variant's -stats twin (harness run --stats)
+  std::string library;            // file to LD_PRELOAD; empty = no preload (glibc)
+  json options = json::object();  // variant options from the manifest ({} for peers)
+  std::string factors;            // variant factor levels, e.g. "01001" ("" when not a variant)
+  std::vector<std::string> sets;  // manifest sets: default, factorial, sweep
+  bool stats_twin = false;        // library is the variant's -stats twin (harness run --stats)
   // Preload check: the name alloclab_variant() must report. Empty for peers and glibc (no
   // alloclab library may answer); not checked for custom allocators.
   std::string expected_variant;
@@ -72,12 +72,12 @@ std::optional<Status> status_from_string(std::string_view s);
 
 struct Sample {
   std::string allocator, workload;
-  int round = 0;          // 1..R
-  int order = 0;          // position of this cell within its round's shuffled order (0-based)
+  int round = 0;  // 1..R
+  int order = 0;  // position of this cell within its round's shuffled order (0-based)
   Status status = Status::ok;
-  std::string error;      // empty when ok
+  std::string error;  // empty when ok
   double mallocs_per_sec = 0;
-  double ns_per_op = 0;   // 1e9 / mallocs_per_sec: wall nanoseconds per malloc (+ its free)
+  double ns_per_op = 0;                      // 1e9 / mallocs_per_sec: wall nanoseconds per malloc (+ its free)
   double real_time_ns = 0, cpu_time_ns = 0;  // Google Benchmark's per-iteration times
   std::int64_t iterations = 0;
   std::int64_t peak_rss_kib = 0;  // wait4 ru_maxrss
@@ -102,18 +102,18 @@ struct Failure {
 
 struct RunOptions {
   int rounds = RunDefaults::kRounds;
-  double min_time = RunDefaults::kMinTime;                // --benchmark_min_time per measured child, seconds
-  double warmup_min_time = RunDefaults::kWarmupMinTime;   // for the discarded warm-up pass
-  double timeout_s = RunDefaults::kTimeout;               // per-child limit
+  double min_time = RunDefaults::kMinTime;               // --benchmark_min_time per measured child, seconds
+  double warmup_min_time = RunDefaults::kWarmupMinTime;  // for the discarded warm-up pass
+  double timeout_s = RunDefaults::kTimeout;              // per-child limit
   double alpha = RunDefaults::kAlpha;
   std::string reference = "baseline";
   std::uint64_t seed = 1;
-  bool stats = false;            // -stats twins, counters recorded
+  bool stats = false;  // -stats twins, counters recorded
   bool warmup = true;
   bool verify = true;
   bool quick = false;
-  std::string runner;            // alloclab-runner path
-  std::string manifest;          // manifest path ("" if none was read)
+  std::string runner;    // alloclab-runner path
+  std::string manifest;  // manifest path ("" if none was read)
 };
 
 // Instruction counts from callgrind (harness callgrind / harness run --callgrind).

@@ -2,8 +2,8 @@
 #include "io/atomic_file.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,8 +33,8 @@ void write_file_atomically(const std::string& path, std::string_view content,
   std::string tmpl = (dir / (dest.filename().string() + ".tmp-XXXXXX")).string();
   int fd = ::mkstemp(tmpl.data());
   if (fd < 0)
-    throw HarnessError(fmt::format("cannot write {}: {} (does the directory exist and is it writable?)",
-                                   path, std::strerror(errno)));
+    throw HarnessError(
+        fmt::format("cannot write {}: {} (does the directory exist and is it writable?)", path, std::strerror(errno)));
   auto abandon = [&](const std::string& why) {
     ::close(fd);
     ::unlink(tmpl.c_str());

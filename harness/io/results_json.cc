@@ -16,22 +16,26 @@ namespace {
 
 // Writers, one per record (sample_to_json and the summary are public, below).
 json options_to_json(const RunOptions& o) {
-  return {{"rounds", o.rounds},   {"min_time", o.min_time}, {"warmup_min_time", o.warmup_min_time},
-          {"timeout", o.timeout_s}, {"alpha", o.alpha},     {"reference", o.reference},
-          {"seed", o.seed},       {"stats", o.stats},       {"quick", o.quick},
-          {"warmup", o.warmup},   {"verify", o.verify},     {"runner", o.runner},
+  return {{"rounds", o.rounds},     {"min_time", o.min_time}, {"warmup_min_time", o.warmup_min_time},
+          {"timeout", o.timeout_s}, {"alpha", o.alpha},       {"reference", o.reference},
+          {"seed", o.seed},         {"stats", o.stats},       {"quick", o.quick},
+          {"warmup", o.warmup},     {"verify", o.verify},     {"runner", o.runner},
           {"manifest", o.manifest}};
 }
 
 json allocator_to_json(const AllocatorSpec& a) {
-  return {{"name", a.name},       {"kind", to_string(a.kind)}, {"library", a.library},
-          {"options", a.options}, {"factors", a.factors},      {"sets", a.sets},
+  return {{"name", a.name},
+          {"kind", to_string(a.kind)},
+          {"library", a.library},
+          {"options", a.options},
+          {"factors", a.factors},
+          {"sets", a.sets},
           {"stats_twin", a.stats_twin}};
 }
 
 json workload_to_json(const WorkloadSpec& w) {
-  return {{"name", w.name},           {"family", w.family},   {"description", w.description},
-          {"default", w.is_default},  {"threads", w.threads}, {"params", w.params}};
+  return {{"name", w.name},          {"family", w.family},   {"description", w.description},
+          {"default", w.is_default}, {"threads", w.threads}, {"params", w.params}};
 }
 
 json skipped_to_json(const SkippedAllocator& s) {
@@ -54,7 +58,7 @@ json stats_summary_to_json(const stats::Summary& s) {
 }
 
 json failure_to_json(const Failure& f) {
-  return {{"allocator", f.allocator}, {"workload", f.workload},           {"round", f.round},
+  return {{"allocator", f.allocator},    {"workload", f.workload},        {"round", f.round},
           {"phase", to_string(f.phase)}, {"status", to_string(f.status)}, {"error", f.error}};
 }
 
@@ -253,8 +257,8 @@ json results_to_json(const RunResults& r) { return results_to_json(r, summarize_
 RunResults results_from_json(const json& j, const std::string& origin) {
   auto errors = validate_json(j, results_schema(), 5);
   if (!errors.empty())
-    throw HarnessError(fmt::format("{} is not a valid alloclab results file (schema_version {}): {}",
-                                   origin, kSchemaVersion, fmt::join(errors, "; ")));
+    throw HarnessError(fmt::format("{} is not a valid alloclab results file (schema_version {}): {}", origin,
+                                   kSchemaVersion, fmt::join(errors, "; ")));
   RunResults r;
   try {
     r.complete = j["complete"].get<bool>();

@@ -54,8 +54,10 @@ class Validator {
         if (props && props->contains(k)) {
           check(v, (*props)[k], sub);
         } else if (addl != schema.end()) {
-          if (addl->is_boolean() && !addl->get<bool>()) error(sub, "unexpected key");
-          else if (addl->is_object()) check(v, *addl, sub);
+          if (addl->is_boolean() && !addl->get<bool>())
+            error(sub, "unexpected key");
+          else if (addl->is_object())
+            check(v, *addl, sub);
         }
       }
     }

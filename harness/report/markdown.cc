@@ -18,7 +18,6 @@ std::string effect_pct(const Effect* e) {
   return e && e->n ? pct(e->ratio) + (e->significant ? "\\*" : "") : std::string("–");
 }
 
-
 // Title, the run's facts, how to read it, notes, chart links.
 std::string header_md(const RunResults& r, const AblationReport& rep,
                       const std::map<std::string, std::string>& svg_names) {
@@ -29,11 +28,12 @@ std::string header_md(const RunResults& r, const AblationReport& rep,
                     c.value("git_commit", std::string{"unknown"}), c.value("date_utc", std::string{"?"}),
                     c.value("cpu_model", std::string{"?"}), c.value("cores", 0), r.rounds_completed,
                     r.complete ? "" : " (**incomplete run**)", r.options.seed, r.options.alpha);
-  md += "How to read: ratios are candidate / reference mallocs per second, the median of per-round ratios "
-        "(both measured in the same round), with a bootstrap confidence interval; **\\*** marks a "
-        "significant difference (Wilcoxon signed-rank p < alpha and the CI excludes 1). Add-one = the "
-        "optimization alone vs baseline; remove-one = `all` vs `all` without it — a factor whose add-one "
-        "and remove-one disagree interacts with the others.\n\n";
+  md +=
+      "How to read: ratios are candidate / reference mallocs per second, the median of per-round ratios "
+      "(both measured in the same round), with a bootstrap confidence interval; **\\*** marks a "
+      "significant difference (Wilcoxon signed-rank p < alpha and the CI excludes 1). Add-one = the "
+      "optimization alone vs baseline; remove-one = `all` vs `all` without it — a factor whose add-one "
+      "and remove-one disagree interacts with the others.\n\n";
   for (const auto& n : rep.notes) md += "> Note: " + n + "\n>\n";
   if (!rep.notes.empty()) md += "\n";
   for (const auto& [kind, file] : svg_names) md += fmt::format("![{}]({})\n", kind, file);
@@ -77,8 +77,7 @@ std::string overview_md(const AblationReport& rep) {
 std::string workload_md(const RunResults& r, const AblationReport& rep, const WorkloadAblation& wa) {
   std::string md;
   md += "## " + wa.workload + "\n\n";
-  if (const WorkloadSpec* w = r.find_workload(wa.workload); w && !w->description.empty())
-    md += w->description + "\n\n";
+  if (const WorkloadSpec* w = r.find_workload(wa.workload); w && !w->description.empty()) md += w->description + "\n\n";
   auto table = [&](const std::string& title, const std::vector<Effect>& effects, bool with_pairs) {
     if (effects.empty()) return;
     md += "**" + title + "**\n\n| factor | compared | ratio [CI] | p | n |\n|---|---|---|---|---|\n";
@@ -94,8 +93,8 @@ std::string workload_md(const RunResults& r, const AblationReport& rep, const Wo
   table("Main effects (full factorial, on log mallocs/sec)", wa.main_effects, false);
   table("Two-factor interactions (ratio > 1: the pair gains more together than apart)", wa.interactions, false);
   if (!wa.memory.empty()) {
-    md += "**Memory cost (peak RSS vs " + rep.baseline_name +
-          ")**\n\n| variant | RSS ratio [CI] | n |\n|---|---|---|\n";
+    md +=
+        "**Memory cost (peak RSS vs " + rep.baseline_name + ")**\n\n| variant | RSS ratio [CI] | n |\n|---|---|---|\n";
     for (const auto& e : wa.memory) md += fmt::format("| {} | {} | {} |\n", e.label, ratio_cell(e), e.n);
     md += "\n";
   }

@@ -83,18 +83,20 @@ std::string bar_chart_svg(const std::string& title, const std::string& axis_labe
                      b.significant ? "*" : "");
   }
   double axis_y = top + row_h * static_cast<double>(bars.size());
-  s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1:.0f}\" y2=\"{2:.1f}\" stroke=\"black\" "
-                   "stroke-dasharray=\"4,3\"/>\n",
-                   x(reference), top - 4, axis_y);
+  s += fmt::format(
+      "<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1:.0f}\" y2=\"{2:.1f}\" stroke=\"black\" "
+      "stroke-dasharray=\"4,3\"/>\n",
+      x(reference), top - 4, axis_y);
   s += fmt::format("<line x1=\"{:.0f}\" x2=\"{:.0f}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"black\"/>\n", label_w,
                    label_w + plot_w, axis_y, axis_y);
   for (int t = 0; t <= 4; ++t) {
     double v = std::exp(llo + (lhi - llo) * t / 4);
     s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{:.3g}</text>\n", x(v), axis_y + 14, v);
   }
-  s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{} (log scale; * significant; "
-                   "whiskers: CI, arrows where clipped)</text>\n",
-                   label_w + plot_w / 2, axis_y + 30, xml_escape(axis_label));
+  s += fmt::format(
+      "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{} (log scale; * significant; "
+      "whiskers: CI, arrows where clipped)</text>\n",
+      label_w + plot_w / 2, axis_y + 30, xml_escape(axis_label));
   s += "</svg>\n";
   return s;
 }

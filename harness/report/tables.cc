@@ -58,10 +58,10 @@ std::string render_run_table(const RunResults& r, const std::vector<CellSummary>
   return out;
 }
 
-std::string render_compare(const std::vector<CompareRow>& rows, const std::string& a_label,
-                           const std::string& b_label, double alpha, const Style& style) {
-  TextTable t({"allocator", "workload", a_label + " Mmallocs/s", b_label + " Mmallocs/s", "ratio B/A [CI]", "p",
-               "verdict"});
+std::string render_compare(const std::vector<CompareRow>& rows, const std::string& a_label, const std::string& b_label,
+                           double alpha, const Style& style) {
+  TextTable t(
+      {"allocator", "workload", a_label + " Mmallocs/s", b_label + " Mmallocs/s", "ratio B/A [CI]", "p", "verdict"});
   int faster = 0, slower = 0;
   for (const auto& r : rows) {
     std::string verdict = "no difference";
@@ -75,9 +75,10 @@ std::string render_compare(const std::vector<CompareRow>& rows, const std::strin
                verdict});
   }
   std::string out = t.render(style.plain);
-  out += fmt::format("{} cells: {} significantly faster, {} slower, {} no difference (alpha {:g}; significant = "
-                     "p < alpha and the CI excludes 1).\n",
-                     rows.size(), faster, slower, rows.size() - faster - slower, alpha);
+  out += fmt::format(
+      "{} cells: {} significantly faster, {} slower, {} no difference (alpha {:g}; significant = "
+      "p < alpha and the CI excludes 1).\n",
+      rows.size(), faster, slower, rows.size() - faster - slower, alpha);
   return out;
 }
 
@@ -119,12 +120,12 @@ std::string render_exec(const std::vector<ExecResult>& results, bool plain) {
                fmt::format("{}", e.exit_code), e.stdout_matches ? "same" : "DIFFERENT",
                e.status == Status::ok ? "ok" : std::string(to_string(e.status)) + ": " + e.error});
   }
-  return t.render(plain) + "One run per allocator (a single run: use `hyperfine` or repeat for statistics); "
-                           "stdout compared with the first run.\n";
+  return t.render(plain) +
+         "One run per allocator (a single run: use `hyperfine` or repeat for statistics); "
+         "stdout compared with the first run.\n";
 }
 
-std::string render_instructions(const std::vector<InstructionCount>& counts, const std::string& reference,
-                                bool plain) {
+std::string render_instructions(const std::vector<InstructionCount>& counts, const std::string& reference, bool plain) {
   TextTable t({"allocator", "workload", "mallocs", "instructions", "Ir/malloc", "vs " + reference});
   for (const auto& c : counts) {
     if (c.status != Status::ok) {
@@ -139,15 +140,17 @@ std::string render_instructions(const std::vector<InstructionCount>& counts, con
     t.add_row({c.allocator, c.workload, fmt::format("{}", c.mallocs), fmt::format("{}", c.instructions),
                fmt::format("{:.1f}", c.instructions_per_malloc), rel});
   }
-  return t.render(plain) + "Ir/malloc: instructions executed inside alloclab_measured_region per malloc "
-                           "(callgrind; deterministic, threads serialised, kernel time not counted).\n";
+  return t.render(plain) +
+         "Ir/malloc: instructions executed inside alloclab_measured_region per malloc "
+         "(callgrind; deterministic, threads serialised, kernel time not counted).\n";
 }
 
 std::string render_aa(const AaVerdict& v, const std::string& copy, double alpha) {
-  return fmt::format("A/A check: {} of {} cells significant between baseline and {} (expected about {:.1f} at alpha "
-                     "{:g}; P(>= {}) = {:.3g}) — {}\n",
-                     v.significant, v.cells, copy, v.expected, alpha, v.significant, v.p_tail,
-                     v.passed ? "PASS" : "FAIL: more false positives than chance allows");
+  return fmt::format(
+      "A/A check: {} of {} cells significant between baseline and {} (expected about {:.1f} at alpha "
+      "{:g}; P(>= {}) = {:.3g}) — {}\n",
+      v.significant, v.cells, copy, v.expected, alpha, v.significant, v.p_tail,
+      v.passed ? "PASS" : "FAIL: more false positives than chance allows");
 }
 
 std::string render_planted(const std::vector<PlantedRow>& rows, bool plain) {

@@ -19,12 +19,11 @@
 namespace alloclab::harness {
 
 std::string render_run_table(const RunResults& r, const std::vector<CellSummary>& cells, const Style& style);
-std::string render_compare(const std::vector<CompareRow>& rows, const std::string& a_label,
-                           const std::string& b_label, double alpha, const Style& style);
+std::string render_compare(const std::vector<CompareRow>& rows, const std::string& a_label, const std::string& b_label,
+                           double alpha, const Style& style);
 std::string render_gate(const GateReport& report, const GateOptions& opt, const Style& style);
 std::string render_exec(const std::vector<ExecResult>& results, bool plain);
-std::string render_instructions(const std::vector<InstructionCount>& counts, const std::string& reference,
-                                bool plain);
+std::string render_instructions(const std::vector<InstructionCount>& counts, const std::string& reference, bool plain);
 // `harness validate --aa`: one line; `--planted`: a table of the cells and a count.
 std::string render_aa(const AaVerdict& v, const std::string& copy, double alpha);
 std::string render_planted(const std::vector<PlantedRow>& rows, bool plain);

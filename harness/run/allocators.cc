@@ -86,8 +86,7 @@ PeerSearch default_peer_search() {
     s.dirs.push_back("/lib/" + t);
     s.dirs.push_back("/usr/local/lib/" + t);
   }
-  for (const char* d : {"/usr/lib64", "/lib64", "/usr/lib", "/lib", "/usr/local/lib"})
-    s.dirs.push_back(d);
+  for (const char* d : {"/usr/lib64", "/lib64", "/usr/lib", "/lib", "/usr/local/lib"}) s.dirs.push_back(d);
   return s;
 }
 
@@ -175,10 +174,10 @@ std::vector<const VariantInfo*> resolve_variants(const Manifest* m, const std::s
         std::size_t have = 0;
         for (const auto& v : m->variants) have += in_set(v, "factorial");
         if (have < want)
-          warnings.push_back(fmt::format(
-              "only {} of the {} factorial variants are built; configure with "
-              "-DALLOCLAB_FACTORIAL=ON for the full 2^{} design",
-              have, want, m->factor_names.size()));
+          warnings.push_back(
+              fmt::format("only {} of the {} factorial variants are built; configure with "
+                          "-DALLOCLAB_FACTORIAL=ON for the full 2^{} design",
+                          have, want, m->factor_names.size()));
       }
     } else if (const VariantInfo* v = m->find(name)) {
       add(v);
@@ -189,9 +188,9 @@ std::vector<const VariantInfo*> resolve_variants(const Manifest* m, const std::s
   if (!unknown.empty()) {
     std::vector<std::string> valid;
     for (const auto& v : m->variants) valid.push_back(v.name);
-    throw HarnessError(fmt::format(
-        "unknown variant{} {}; valid: all, default, factorial, none, or names from {}: {}",
-        unknown.size() > 1 ? "s" : "", fmt::join(unknown, ", "), m->path, fmt::join(valid, ", ")));
+    throw HarnessError(fmt::format("unknown variant{} {}; valid: all, default, factorial, none, or names from {}: {}",
+                                   unknown.size() > 1 ? "s" : "", fmt::join(unknown, ", "), m->path,
+                                   fmt::join(valid, ", ")));
   }
   return out;
 }
@@ -199,8 +198,7 @@ std::vector<const VariantInfo*> resolve_variants(const Manifest* m, const std::s
 void require_file(const std::string& path, const std::string& what, const std::string& fix) {
   std::error_code ec;
   if (path.empty() || !fs::exists(path, ec))
-    throw HarnessError(fmt::format("{}: library file {} not found; {}", what,
-                                   path.empty() ? "(none)" : path, fix));
+    throw HarnessError(fmt::format("{}: library file {} not found; {}", what, path.empty() ? "(none)" : path, fix));
 }
 
 }  // namespace
@@ -241,17 +239,15 @@ AllocatorSelection select_allocators(const Manifest* manifest, const SelectionRe
     for (const auto& n : want)
       if (std::find(valid.begin(), valid.end(), n) == valid.end()) unknown.push_back(n);
     if (!unknown.empty())
-      throw HarnessError(fmt::format("unknown peer{} {}; valid: all, none, {}",
-                                     unknown.size() > 1 ? "s" : "", fmt::join(unknown, ", "),
-                                     fmt::join(valid, ", ")));
+      throw HarnessError(fmt::format("unknown peer{} {}; valid: all, none, {}", unknown.size() > 1 ? "s" : "",
+                                     fmt::join(unknown, ", "), fmt::join(valid, ", ")));
   }
   for (const auto& name : want) {
     auto it = std::find_if(peers.begin(), peers.end(), [&](const PeerInfo& p) { return p.name == name; });
     if (it == peers.end() || !it->found) {
       std::string reason = fmt::format("{} is not installed here (looked for {})", name,
                                        it == peers.end() ? std::string("?") : it->searched);
-      sel.warnings.push_back(reason + "; skipped (install it, or pass --allocator " + name +
-                             "=PATH)");
+      sel.warnings.push_back(reason + "; skipped (install it, or pass --allocator " + name + "=PATH)");
       sel.skipped.push_back({name, AllocatorKind::peer, reason});
       continue;
     }
@@ -267,17 +263,19 @@ AllocatorSelection select_allocators(const Manifest* manifest, const SelectionRe
   for (const auto& kv : req.custom) {
     auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == kv.size())
-      throw HarnessError(fmt::format("--allocator {}: expected NAME=PATH, e.g. --allocator "
-                                     "mine=/path/to/libmine.so",
-                                     kv));
+      throw HarnessError(
+          fmt::format("--allocator {}: expected NAME=PATH, e.g. --allocator "
+                      "mine=/path/to/libmine.so",
+                      kv));
     AllocatorSpec a;
     a.name = kv.substr(0, eq);
     a.kind = AllocatorKind::custom;
     a.library = kv.substr(eq + 1);
     if (taken(a.name))
-      throw HarnessError(fmt::format("--allocator {}: the name {} is already taken by a selected "
-                                     "allocator; pick another name",
-                                     kv, a.name));
+      throw HarnessError(
+          fmt::format("--allocator {}: the name {} is already taken by a selected "
+                      "allocator; pick another name",
+                      kv, a.name));
     if (req.check_files) require_file(a.library, "--allocator " + a.name, "check the path");
     std::error_code ec;
     auto abs = fs::absolute(a.library, ec);

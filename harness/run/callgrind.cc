@@ -90,9 +90,8 @@ InstructionCount interpret_callgrind(const AllocatorSpec& a, const WorkloadSpec&
 }
 
 std::vector<InstructionCount> run_callgrind(const std::vector<AllocatorSpec>& allocators,
-                                            const std::vector<WorkloadSpec>& workloads,
-                                            const CallgrindSettings& s, ProcessRunner& pr,
-                                            SchedulerObserver& observer) {
+                                            const std::vector<WorkloadSpec>& workloads, const CallgrindSettings& s,
+                                            ProcessRunner& pr, SchedulerObserver& observer) {
   std::string dir = s.out_dir;
   bool temp = dir.empty();
   if (temp) {

@@ -37,8 +37,7 @@ InstructionCount interpret_callgrind(const AllocatorSpec& a, const WorkloadSpec&
 // Every allocator × workload once, in order. Failures are recorded in the counts (status,
 // error) and reported through observer.on_failure.
 std::vector<InstructionCount> run_callgrind(const std::vector<AllocatorSpec>& allocators,
-                                            const std::vector<WorkloadSpec>& workloads,
-                                            const CallgrindSettings& s, ProcessRunner& pr,
-                                            SchedulerObserver& observer);
+                                            const std::vector<WorkloadSpec>& workloads, const CallgrindSettings& s,
+                                            ProcessRunner& pr, SchedulerObserver& observer);
 
 }  // namespace alloclab::harness

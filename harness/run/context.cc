@@ -72,8 +72,8 @@ std::string capture_command(const std::string& cmd) {
 std::string utc_iso8601_now() { return format_utc("%Y-%m-%dT%H:%M:%SZ"); }
 std::string utc_compact_now() { return format_utc("%Y%m%dT%H%M%SZ"); }
 
-json collect_context(const std::vector<std::string>& command_line, std::uint64_t seed,
-                     const std::string& runner, const std::string& manifest) {
+json collect_context(const std::vector<std::string>& command_line, std::uint64_t seed, const std::string& runner,
+                     const std::string& manifest) {
   json c;
   char host[256] = {};
   gethostname(host, sizeof host - 1);

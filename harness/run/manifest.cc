@@ -18,19 +18,17 @@ const VariantInfo* Manifest::find(const std::string& name) const {
 Manifest parse_manifest(const json& j, const std::string& path) {
   auto bad = [&](const std::string& why) {
     return HarnessError(fmt::format(
-        "manifest {} is malformed ({}); rebuild it with `cmake -S . -B build` or pass --manifest",
-        path, why));
+        "manifest {} is malformed ({}); rebuild it with `cmake -S . -B build` or pass --manifest", path, why));
   };
-  if (!j.is_object() || !j.contains("variants") || !j["variants"].is_array())
-    throw bad("no \"variants\" array");
+  if (!j.is_object() || !j.contains("variants") || !j["variants"].is_array()) throw bad("no \"variants\" array");
   Manifest m;
   m.path = path;
   if (j.contains("factors") && j["factors"].is_array())
     for (const auto& f : j["factors"])
       if (f.is_string()) m.factor_names.push_back(f.get<std::string>());
   for (const auto& e : j["variants"]) {
-    if (!e.is_object() || !e.contains("name") || !e["name"].is_string() ||
-        !e.contains("library") || !e["library"].is_string())
+    if (!e.is_object() || !e.contains("name") || !e["name"].is_string() || !e.contains("library") ||
+        !e["library"].is_string())
       throw bad("a variant without \"name\" or \"library\"");
     VariantInfo v;
     v.name = e["name"].get<std::string>();
@@ -49,10 +47,10 @@ Manifest parse_manifest(const json& j, const std::string& path) {
 Manifest load_manifest(const std::string& path) {
   std::ifstream in(path);
   if (!in)
-    throw HarnessError(fmt::format(
-        "variant manifest not found at {}; build the variants first (`cmake --build build "
-        "--target alloclab-variants`) or pass --manifest FILE",
-        path));
+    throw HarnessError(
+        fmt::format("variant manifest not found at {}; build the variants first (`cmake --build build "
+                    "--target alloclab-variants`) or pass --manifest FILE",
+                    path));
   json j;
   try {
     j = json::parse(in);

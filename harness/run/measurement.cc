@@ -25,8 +25,7 @@ std::string exact_filter(const std::string& name) {
   return s + "$";
 }
 
-ChildSpec verify_spec(const std::string& runner, const AllocatorSpec& a, const WorkloadSpec& w,
-                      double timeout_s) {
+ChildSpec verify_spec(const std::string& runner, const AllocatorSpec& a, const WorkloadSpec& w, double timeout_s) {
   ChildSpec s;
   s.argv = {runner, "--verify", "--benchmark_filter=" + exact_filter(w.name)};
   s.timeout_s = timeout_s;
@@ -34,8 +33,8 @@ ChildSpec verify_spec(const std::string& runner, const AllocatorSpec& a, const W
   return s;
 }
 
-ChildSpec measure_spec(const std::string& runner, const AllocatorSpec& a, const WorkloadSpec& w,
-                       double min_time, double timeout_s, const std::string& stats_out) {
+ChildSpec measure_spec(const std::string& runner, const AllocatorSpec& a, const WorkloadSpec& w, double min_time,
+                       double timeout_s, const std::string& stats_out) {
   ChildSpec s;
   s.argv = {runner, "--benchmark_filter=" + exact_filter(w.name), "--benchmark_format=json",
             fmt::format("--benchmark_min_time={}", min_time)};
@@ -74,8 +73,7 @@ Outcome classify_exit(const ChildResult& r, double timeout_s) {
 Outcome interpret_verify(const ChildResult& r, double timeout_s) {
   Outcome o = classify_exit(r, timeout_s);
   if (!o.ok()) {
-    if (o.status == Status::failed && r.exit_code == 3)
-      o.error = "verify failed: " + tail(r.err, 500);
+    if (o.status == Status::failed && r.exit_code == 3) o.error = "verify failed: " + tail(r.err, 500);
     return o;
   }
   try {
@@ -117,8 +115,7 @@ double to_ns(double v, const std::string& unit) {
 
 }  // namespace
 
-std::string check_provider(const AllocatorSpec& a, const std::string& provider,
-                           const std::string& variant_json) {
+std::string check_provider(const AllocatorSpec& a, const std::string& provider, const std::string& variant_json) {
   std::string who = provider.empty() ? "(unknown)" : provider;
   std::string answering;  // alloclab_variant().name, "" when none
   bool answering_stats = false;
@@ -132,12 +129,12 @@ std::string check_provider(const AllocatorSpec& a, const std::string& provider,
     }
   }
   if (a.library.empty()) {  // glibc
-    if (!is_libc(provider))
-      return fmt::format("preload did not take effect: expected glibc's malloc, got {}", who);
+    if (!is_libc(provider)) return fmt::format("preload did not take effect: expected glibc's malloc, got {}", who);
     if (!answering.empty())
-      return fmt::format("preload did not take effect: expected glibc, but alloclab variant {} answers "
-                         "(is LD_PRELOAD set in the harness's own environment?)",
-                         answering);
+      return fmt::format(
+          "preload did not take effect: expected glibc, but alloclab variant {} answers "
+          "(is LD_PRELOAD set in the harness's own environment?)",
+          answering);
     return {};
   }
   if (!same_file(provider, a.library))
@@ -153,8 +150,8 @@ std::string check_provider(const AllocatorSpec& a, const std::string& provider,
   return {};
 }
 
-Sample interpret_measurement(const AllocatorSpec& a, const ChildResult& r, double timeout_s,
-                             bool stats_requested, const std::optional<std::string>& stats_text) {
+Sample interpret_measurement(const AllocatorSpec& a, const ChildResult& r, double timeout_s, bool stats_requested,
+                             const std::optional<std::string>& stats_text) {
   Sample s;
   s.wall_s = r.wall_s;
   s.peak_rss_kib = r.peak_rss_kib;
@@ -173,8 +170,8 @@ Sample interpret_measurement(const AllocatorSpec& a, const ChildResult& r, doubl
   } catch (const json::exception& e) {
     return fail(Status::failed, "malformed output: not JSON (" + tail(r.out, 120) + ")");
   }
-  if (!j.is_object() || !j.contains("benchmarks") || !j["benchmarks"].is_array() ||
-      !j.contains("context") || !j["context"].is_object())
+  if (!j.is_object() || !j.contains("benchmarks") || !j["benchmarks"].is_array() || !j.contains("context") ||
+      !j["context"].is_object())
     return fail(Status::failed, "malformed output: no \"context\" / \"benchmarks\"");
   if (j["benchmarks"].empty())
     return fail(Status::failed, "malformed output: no benchmark ran (does the workload exist?)");

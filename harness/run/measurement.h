@@ -20,10 +20,9 @@ namespace alloclab::harness {
 // LD_PRELOAD for `a` (set to its library, or removed for glibc) in the child only.
 void apply_preload(const AllocatorSpec& a, ChildSpec& spec);
 
-ChildSpec verify_spec(const std::string& runner, const AllocatorSpec& a, const WorkloadSpec& w,
-                      double timeout_s);
-ChildSpec measure_spec(const std::string& runner, const AllocatorSpec& a, const WorkloadSpec& w,
-                       double min_time, double timeout_s, const std::string& stats_out = {});
+ChildSpec verify_spec(const std::string& runner, const AllocatorSpec& a, const WorkloadSpec& w, double timeout_s);
+ChildSpec measure_spec(const std::string& runner, const AllocatorSpec& a, const WorkloadSpec& w, double min_time,
+                       double timeout_s, const std::string& stats_out = {});
 
 // ^name$ with regex metacharacters escaped.
 std::string exact_filter(const std::string& name);
@@ -41,14 +40,13 @@ Outcome interpret_verify(const ChildResult& r, double timeout_s);
 // The preload check: the library whose malloc the runner really calls (context
 // "malloc_provider") and the alloclab_variant() JSON ("" when no alloclab library is loaded)
 // must be those of `a`. Returns "" when they are, else the reason.
-std::string check_provider(const AllocatorSpec& a, const std::string& provider,
-                           const std::string& variant_json);
+std::string check_provider(const AllocatorSpec& a, const std::string& provider, const std::string& variant_json);
 
 // Fills status/error and the measurements (not allocator/workload/round/order). stats_text
 // is the content of the --alloclab-stats-out file when one was requested (nullopt if the file
 // was not written).
-Sample interpret_measurement(const AllocatorSpec& a, const ChildResult& r, double timeout_s,
-                             bool stats_requested, const std::optional<std::string>& stats_text);
+Sample interpret_measurement(const AllocatorSpec& a, const ChildResult& r, double timeout_s, bool stats_requested,
+                             const std::optional<std::string>& stats_text);
 
 // Last `max_chars` of a child's stderr on one line, for error messages.
 std::string tail(const std::string& text, std::size_t max_chars = 300);

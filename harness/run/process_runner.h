@@ -25,12 +25,12 @@ struct ChildSpec {
 };
 
 struct ChildResult {
-  bool started = false;     // false: could not spawn (start_error says why)
+  bool started = false;  // false: could not spawn (start_error says why)
   std::string start_error;
-  bool timed_out = false;   // killed at the limit
-  bool interrupted = false; // killed because the harness was interrupted (SIGINT/SIGTERM)
-  int exit_code = -1;       // when it exited normally
-  int term_signal = 0;      // when it was killed by a signal
+  bool timed_out = false;    // killed at the limit
+  bool interrupted = false;  // killed because the harness was interrupted (SIGINT/SIGTERM)
+  int exit_code = -1;        // when it exited normally
+  int term_signal = 0;       // when it was killed by a signal
   std::string out, err;
   double wall_s = 0;
   std::int64_t peak_rss_kib = 0;
@@ -54,7 +54,7 @@ void install_interrupt_handlers();
 bool interrupt_requested();
 void request_interrupt();  // for tests and fakes
 void clear_interrupt();
-int interrupt_signal();    // the signal that interrupted, 0 if none
+int interrupt_signal();  // the signal that interrupted, 0 if none
 
 // "SIGSEGV" for 11, "signal 99" when unknown.
 std::string signal_name(int sig);

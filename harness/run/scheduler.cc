@@ -31,12 +31,15 @@ std::optional<std::string> read_file(const std::string& path) {
 class Scheduler {
  public:
   Scheduler(RunResults& res, ProcessRunner& pr, SchedulerObserver& obs)
-      : res_(res), pr_(pr), obs_(obs), opt_(res.options),
-        ncells_(res.allocators.size() * res.workloads.size()), excluded_(ncells_, false),
+      : res_(res),
+        pr_(pr),
+        obs_(obs),
+        opt_(res.options),
+        ncells_(res.allocators.size() * res.workloads.size()),
+        excluded_(ncells_, false),
         excluded_reason_(ncells_) {
     start_ = std::chrono::steady_clock::now();
-    total_ = ncells_ * (static_cast<std::size_t>(opt_.rounds) + (opt_.verify ? 1 : 0) +
-                        (opt_.warmup ? 1 : 0));
+    total_ = ncells_ * (static_cast<std::size_t>(opt_.rounds) + (opt_.verify ? 1 : 0) + (opt_.warmup ? 1 : 0));
     if (opt_.stats) {
       std::string tmpl = (fs::temp_directory_path() / "alloclab-stats-XXXXXX").string();
       if (mkdtemp(tmpl.data())) stats_dir_ = tmpl;
@@ -61,12 +64,8 @@ class Scheduler {
   }
 
  private:
-  const AllocatorSpec& alloc_of(std::size_t cell) const {
-    return res_.allocators[cell / res_.workloads.size()];
-  }
-  const WorkloadSpec& work_of(std::size_t cell) const {
-    return res_.workloads[cell % res_.workloads.size()];
-  }
+  const AllocatorSpec& alloc_of(std::size_t cell) const { return res_.allocators[cell / res_.workloads.size()]; }
+  const WorkloadSpec& work_of(std::size_t cell) const { return res_.workloads[cell % res_.workloads.size()]; }
 
   void fail(std::size_t cell, int round, Phase phase, Status st, const std::string& error) {
     Failure f{alloc_of(cell).name, work_of(cell).name, round, phase, st, error};

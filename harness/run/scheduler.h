@@ -25,7 +25,7 @@ namespace alloclab::harness {
 struct Progress {
   Phase phase = Phase::measure;  // verify, warmup, measure (a round), callgrind
   int round = 0, rounds = 0;
-  std::size_t done = 0, total = 0;  // children, over the whole run
+  std::size_t done = 0, total = 0;        // children, over the whole run
   std::size_t cell_index = 0, cells = 0;  // within the current pass
   double elapsed_s = 0, eta_s = 0;
   std::string allocator, workload;

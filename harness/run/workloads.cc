@@ -41,10 +41,10 @@ std::vector<WorkloadSpec> parse_workload_list(const std::string& text) {
 std::vector<WorkloadSpec> list_workloads(ProcessRunner& pr, const std::string& runner) {
   std::error_code ec;
   if (!std::filesystem::exists(runner, ec))
-    throw HarnessError(fmt::format(
-        "runner not found at {}; build it with `cmake --build build --target alloclab-runner` "
-        "or pass --runner PATH",
-        runner));
+    throw HarnessError(
+        fmt::format("runner not found at {}; build it with `cmake --build build --target alloclab-runner` "
+                    "or pass --runner PATH",
+                    runner));
   ChildSpec s;
   s.argv = {runner, "--list"};
   s.env_unset = {"LD_PRELOAD"};
@@ -59,8 +59,7 @@ std::vector<WorkloadSpec> select_workloads(const std::vector<WorkloadSpec>& all,
   if (arg == "all") return all;
   std::vector<WorkloadSpec> out;
   auto add = [&](const WorkloadSpec& w) {
-    if (std::none_of(out.begin(), out.end(), [&](const WorkloadSpec& o) { return o.name == w.name; }))
-      out.push_back(w);
+    if (std::none_of(out.begin(), out.end(), [&](const WorkloadSpec& o) { return o.name == w.name; })) out.push_back(w);
   };
   std::vector<std::string> unknown;
   for (const auto& name : split_list(arg)) {
@@ -78,12 +77,10 @@ std::vector<WorkloadSpec> select_workloads(const std::vector<WorkloadSpec>& all,
   if (!unknown.empty()) {
     std::vector<std::string> valid;
     for (const auto& w : all) valid.push_back(w.name);
-    throw HarnessError(fmt::format("unknown workload{} {}; valid: default, all, {}",
-                                   unknown.size() > 1 ? "s" : "", fmt::join(unknown, ", "),
-                                   fmt::join(valid, ", ")));
+    throw HarnessError(fmt::format("unknown workload{} {}; valid: default, all, {}", unknown.size() > 1 ? "s" : "",
+                                   fmt::join(unknown, ", "), fmt::join(valid, ", ")));
   }
-  if (out.empty())
-    throw HarnessError(fmt::format("--workloads {} selects no workload; see `harness list`", arg));
+  if (out.empty()) throw HarnessError(fmt::format("--workloads {} selects no workload; see `harness list`", arg));
   return out;
 }
 

@@ -13,8 +13,8 @@ namespace alloclab::stats {
 struct FactorialEffect {
   // Main effect of factor j: first == second == j. Interaction of j and l: first = j < second = l.
   std::size_t first = 0, second = 0;
-  double log_effect = 0;                  // the contrast on log(metric), see below
-  double log_ci_low = 0, log_ci_high = 0;  // its bootstrap percentile CI, level 1 - alpha
+  double log_effect = 0;                      // the contrast on log(metric), see below
+  double log_ci_low = 0, log_ci_high = 0;     // its bootstrap percentile CI, level 1 - alpha
   double ratio = 1, ci_low = 1, ci_high = 1;  // exp() of the three above: a multiplicative factor
   bool significant = false;                   // the log CI excludes 0 (log_ci_low > 0 or log_ci_high < 0)
 };

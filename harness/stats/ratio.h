@@ -35,17 +35,17 @@ struct RatioEstimate {
 // Throws std::invalid_argument if the spans differ in length, alpha is not in (0, 1) or
 // resamples < 1.
 inline constexpr std::size_t kMinPairsForVerdict = 3;
-RatioEstimate paired_ratio(std::span<const double> candidate, std::span<const double> reference,
-                           double alpha = 0.05, std::uint64_t seed = 1, int resamples = 10000);
+RatioEstimate paired_ratio(std::span<const double> candidate, std::span<const double> reference, double alpha = 0.05,
+                           std::uint64_t seed = 1, int resamples = 10000);
 
 // Two independent samples a (e.g. the baseline run) and b (the candidate run) of one cell.
 struct UnpairedRatio {
-  std::size_t n_a = 0, n_b = 0;      // finite values used from each side
+  std::size_t n_a = 0, n_b = 0;       // finite values used from each side
   double median_a = 0, median_b = 0;  // median() of each side
-  double ratio = 1;                  // median_b / median_a (0 when median_a == 0)
-  double ci_low = 1, ci_high = 1;    // bootstrap percentile CI of that ratio, level 1 - alpha
-  double p_value = 1;                // two-sided Mann-Whitney U test of a against b
-  bool significant = false;          // p_value < alpha AND the CI excludes 1
+  double ratio = 1;                   // median_b / median_a (0 when median_a == 0)
+  double ci_low = 1, ci_high = 1;     // bootstrap percentile CI of that ratio, level 1 - alpha
+  double p_value = 1;                 // two-sided Mann-Whitney U test of a against b
+  bool significant = false;           // p_value < alpha AND the CI excludes 1
 };
 // Non-finite values are skipped on each side independently (there are no pairs).
 //   Either side empty: medians 0, ratio 1, CI [1, 1], p 1, not significant (n_a, n_b set).

@@ -116,8 +116,7 @@ std::vector<std::uint64_t> mann_whitney_counts(std::size_t n1, std::size_t n2) {
 
 // Median of a bootstrap resample given as draw counts over the sorted values (n draws):
 // walk the cumulative counts to the middle draw(s), no sorting needed.
-double median_from_counts(const std::vector<double>& sorted,
-                          const std::vector<std::uint32_t>& counts) {
+double median_from_counts(const std::vector<double>& sorted, const std::vector<std::uint32_t>& counts) {
   const std::size_t n = sorted.size();             // the resample has n draws too
   const std::size_t lo = (n - 1) / 2, hi = n / 2;  // 0-based positions of the middle draws
   double lo_value = 0, hi_value = 0;
@@ -248,8 +247,7 @@ RankTest mann_whitney_u_test(std::span<const double> a, std::span<const double> 
   if (!r.tied && n <= kMannWhitneyExactMaxTotal) {
     t.exact = true;
     // Without ties U is an integer in 0..n1*n2.
-    t.p_value =
-        exact_two_sided_p(mann_whitney_counts(n1, n2), static_cast<std::size_t>(t.statistic));
+    t.p_value = exact_two_sided_p(mann_whitney_counts(n1, n2), static_cast<std::size_t>(t.statistic));
     return t;
   }
   const double mean = n1d * n2d / 2;
@@ -316,8 +314,8 @@ Interval percentile_interval(std::span<const double> sorted, double alpha) {
 
 // ---- Paired ratio -----------------------------------------------------------------------
 
-RatioEstimate paired_ratio(std::span<const double> candidate, std::span<const double> reference,
-                           double alpha, std::uint64_t seed, int resamples) {
+RatioEstimate paired_ratio(std::span<const double> candidate, std::span<const double> reference, double alpha,
+                           std::uint64_t seed, int resamples) {
   if (candidate.size() != reference.size())
     throw std::invalid_argument("paired_ratio: candidate and reference differ in length");
   if (!(alpha > 0 && alpha < 1)) throw std::invalid_argument("paired_ratio: alpha not in (0, 1)");
@@ -366,8 +364,8 @@ RatioEstimate paired_ratio(std::span<const double> candidate, std::span<const do
 
 // ---- Unpaired ratio ---------------------------------------------------------------------
 
-UnpairedRatio unpaired_ratio(std::span<const double> a, std::span<const double> b, double alpha,
-                             std::uint64_t seed, int resamples) {
+UnpairedRatio unpaired_ratio(std::span<const double> a, std::span<const double> b, double alpha, std::uint64_t seed,
+                             int resamples) {
   if (!(alpha > 0 && alpha < 1)) throw std::invalid_argument("unpaired_ratio: alpha not in (0, 1)");
   if (resamples < 1) throw std::invalid_argument("unpaired_ratio: resamples < 1");
   const std::vector<double> x = finite_values(a), y = finite_values(b);

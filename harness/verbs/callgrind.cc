@@ -15,8 +15,9 @@ namespace alloclab::harness {
 
 CLI::App* add_callgrind_verb(CLI::App& app, CallgrindArgs& a) {
   RunArgs& s = a.selection;
-  auto* cg = app.add_subcommand("callgrind", "Instructions per malloc (deterministic) with callgrind over the runner's "
-                                             "fixed-iterations mode; writes a results file with \"instructions\"");
+  auto* cg = app.add_subcommand("callgrind",
+                                "Instructions per malloc (deterministic) with callgrind over the runner's "
+                                "fixed-iterations mode; writes a results file with \"instructions\"");
   add_selection_flags(*cg, s);
   cg->add_option("--iterations", a.iterations,
                  "Whole workload runs inside the measured region (each run is many mallocs)")

@@ -14,8 +14,9 @@
 namespace alloclab::harness {
 
 CLI::App* add_compare_verb(CLI::App& app, CompareArgs& a) {
-  auto* compare = app.add_subcommand("compare", "Compare two results files (unpaired: Mann–Whitney U and a bootstrap "
-                                                "CI of the ratio of medians), or one file against --reference");
+  auto* compare = app.add_subcommand("compare",
+                                     "Compare two results files (unpaired: Mann–Whitney U and a bootstrap "
+                                     "CI of the ratio of medians), or one file against --reference");
   compare->add_option("files", a.files, "A.json [B.json]")->required()->expected(1, 2)->check(CLI::ExistingFile);
   add_alpha_flag(*compare, a.alpha);
   compare->add_option("--reference", a.reference, "With one file: the allocator to compare the others with");

@@ -31,8 +31,9 @@ double parse_fraction(const std::string& text) {
 }
 
 CLI::App* add_gate_verb(CLI::App& app, GateArgs& a) {
-  auto* gate = app.add_subcommand("gate", "CI regression gate: each allocator's ratio to a reference measured in the "
-                                          "same run, against the same ratio in a baseline results file");
+  auto* gate = app.add_subcommand("gate",
+                                  "CI regression gate: each allocator's ratio to a reference measured in the "
+                                  "same run, against the same ratio in a baseline results file");
   GateOptions& o = a.options;
   a.max_regression = fmt::format("{:g}%", GateDefaults::kMaxRegression * 100);
   gate->add_option("--results", a.results, "Candidate results file")->required();

@@ -22,8 +22,8 @@ json gather(const ListArgs& a, std::vector<std::string>& problems) {
   try {
     Manifest m = load_manifest(a.manifest);
     for (const auto& v : m.variants)
-      out["variants"].push_back({{"name", v.name}, {"sets", v.sets}, {"factors", v.factors}, {"options", v.options},
-                                 {"library", v.library}});
+      out["variants"].push_back(
+          {{"name", v.name}, {"sets", v.sets}, {"factors", v.factors}, {"options", v.options}, {"library", v.library}});
   } catch (const HarnessError& e) {
     problems.push_back(e.what());
   }
@@ -31,8 +31,12 @@ json gather(const ListArgs& a, std::vector<std::string>& problems) {
     out["peers"].push_back({{"name", p.name}, {"found", p.found}, {"library", p.library}, {"looked_for", p.searched}});
   try {
     for (const auto& w : list_workloads(pr, a.runner))
-      out["workloads"].push_back({{"name", w.name}, {"family", w.family}, {"default", w.is_default},
-                                  {"threads", w.threads}, {"params", w.params}, {"description", w.description}});
+      out["workloads"].push_back({{"name", w.name},
+                                  {"family", w.family},
+                                  {"default", w.is_default},
+                                  {"threads", w.threads},
+                                  {"params", w.params},
+                                  {"description", w.description}});
   } catch (const HarnessError& e) {
     problems.push_back(e.what());
   }

@@ -39,8 +39,7 @@ RunOptions options_from(const RunArgs& args) {
   o.quick = args.quick;
   o.rounds = args.rounds.value_or(args.quick ? RunDefaults::kQuickRounds : RunDefaults::kRounds);
   o.min_time = args.min_time.value_or(args.quick ? RunDefaults::kQuickMinTime : RunDefaults::kMinTime);
-  o.warmup_min_time =
-      std::min(o.min_time, args.quick ? RunDefaults::kQuickWarmupMinTime : RunDefaults::kWarmupMinTime);
+  o.warmup_min_time = std::min(o.min_time, args.quick ? RunDefaults::kQuickWarmupMinTime : RunDefaults::kWarmupMinTime);
   o.timeout_s = args.timeout.value_or(RunDefaults::kTimeout);
   o.alpha = args.alpha;
   o.reference = args.reference;
@@ -64,8 +63,9 @@ std::string gbench_path(std::string out) {
 }  // namespace
 
 CLI::App* add_run_verb(CLI::App& app, RunArgs& a) {
-  auto* run = app.add_subcommand("run", "Measure: R rounds × every (allocator, workload) in shuffled order, one "
-                                        "fresh process each; write the results JSON and print the table");
+  auto* run = app.add_subcommand("run",
+                                 "Measure: R rounds × every (allocator, workload) in shuffled order, one "
+                                 "fresh process each; write the results JSON and print the table");
   add_selection_flags(*run, a);
   add_round_flags(*run, a);
   run->add_flag("--stats", a.stats, "Measure each variant's -stats twin and record its internal counters");
@@ -73,8 +73,7 @@ CLI::App* add_run_verb(CLI::App& app, RunArgs& a) {
   run->add_option("--reference", a.reference, "Allocator every ratio is relative to")
       ->capture_default_str()
       ->each([&a](const std::string&) { a.reference_given = true; });
-  add_enum_option(*run, "--format", a.format,
-                  "json, or gbench: also write <out>.gbench.json (Google Benchmark format)",
+  add_enum_option(*run, "--format", a.format, "json, or gbench: also write <out>.gbench.json (Google Benchmark format)",
                   {{"json", RunFormat::json}, {"gbench", RunFormat::gbench}});
   run->add_option("--jobs", a.jobs, "Children at a time (only 1: timing needs a quiet machine)")->capture_default_str();
   run->add_flag("--callgrind", a.callgrind, "After the rounds, count instructions per malloc with callgrind");
@@ -126,9 +125,10 @@ PreparedRun prepare_run(const RunArgs& args, const std::vector<std::string>& com
   // Reference.
   if (!res.find_allocator(o.reference)) {
     if (args.reference_given)
-      throw HarnessError(fmt::format("--reference {} is not among the selected allocators; add it (e.g. --variants "
-                                     "{},...) or choose another",
-                                     o.reference, o.reference));
+      throw HarnessError(
+          fmt::format("--reference {} is not among the selected allocators; add it (e.g. --variants "
+                      "{},...) or choose another",
+                      o.reference, o.reference));
     std::string fallback = res.allocators.front().name;
     run.warnings.push_back(fmt::format("{} is not selected: ratios are relative to {} (pass --reference to choose)",
                                        o.reference, fallback));

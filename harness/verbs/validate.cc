@@ -41,8 +41,9 @@ RunArgs validation_run(const ValidateArgs& v) {
     for (const auto& var : m.variants)
       if (var.name.rfind("planted", 0) == 0) names += "," + var.name;
     if (names == "baseline")
-      throw HarnessError("validate --planted: the manifest has no planted-* variants; pass one or more "
-                         "--allocator planted-N=PATH (a test-only library slower than baseline)");
+      throw HarnessError(
+          "validate --planted: the manifest has no planted-* variants; pass one or more "
+          "--allocator planted-N=PATH (a test-only library slower than baseline)");
     args.variants = names;
   }
   args.out_prefix = "validate-planted";
@@ -52,8 +53,9 @@ RunArgs validation_run(const ValidateArgs& v) {
 }  // namespace
 
 CLI::App* add_validate_verb(CLI::App& app, ValidateArgs& v) {
-  auto* val = app.add_subcommand("validate", "Check the harness: --aa (two copies of baseline must not differ) or "
-                                             "--planted (--allocator planted-N=PATH slowdowns must be detected)");
+  auto* val = app.add_subcommand("validate",
+                                 "Check the harness: --aa (two copies of baseline must not differ) or "
+                                 "--planted (--allocator planted-N=PATH slowdowns must be detected)");
   val->add_flag("--aa", v.aa, "A/A check: baseline vs baseline-copy (same library)");
   val->add_flag("--planted", v.planted, "Planted-slowdown detection");
   add_workloads_flag(*val, v.run);

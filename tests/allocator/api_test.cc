@@ -18,19 +18,20 @@ using namespace alloclab::test;
 
 namespace {
 
-constexpr std::size_t kHugeSizes[] = {
-    SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 4096, static_cast<std::size_t>(PTRDIFF_MAX) + 1,
-    std::size_t{1} << 62, std::size_t{1} << 48};
+constexpr std::size_t kHugeSizes[] = {SIZE_MAX,
+                                      SIZE_MAX - 1,
+                                      SIZE_MAX - 4096,
+                                      static_cast<std::size_t>(PTRDIFF_MAX) + 1,
+                                      std::size_t{1} << 62,
+                                      std::size_t{1} << 48};
 
-bool aligned_to(const void* p, std::size_t a) {
-  return (reinterpret_cast<std::uintptr_t>(p) & (a - 1)) == 0;
-}
+bool aligned_to(const void* p, std::size_t a) { return (reinterpret_cast<std::uintptr_t>(p) & (a - 1)) == 0; }
 
 // Writes the whole block (and the whole usable size), checks the pattern, frees it.
 void exercise_block(void* p, std::size_t size, const char* what, std::size_t align = 16) {
   ASSERT_NE(p, nullptr) << what << " size " << size;
-  EXPECT_TRUE(aligned_to(p, align)) << what << " size " << size << " returned " << p
-                                     << ", not " << align << "-byte aligned";
+  EXPECT_TRUE(aligned_to(p, align)) << what << " size " << size << " returned " << p << ", not " << align
+                                    << "-byte aligned";
   std::size_t usable = malloc_usable_size(p);
   EXPECT_GE(usable, size) << what << " size " << size;
   std::uint64_t seed = block_seed(p, size);
@@ -92,9 +93,14 @@ TEST(Api, HugeMallocFailsWithEnomem) {
 
 TEST(Api, CallocOverflowFailsWithEnomem) {
   const std::size_t half = SIZE_MAX / 2 + 1;
-  const std::pair<std::size_t, std::size_t> cases[] = {
-      {half, 2}, {2, half}, {std::size_t{1} << 32, std::size_t{1} << 32}, {SIZE_MAX, SIZE_MAX},
-      {SIZE_MAX, 1}, {1, SIZE_MAX}, {(std::size_t{1} << 62), 4}, {65537, SIZE_MAX / 65536}};
+  const std::pair<std::size_t, std::size_t> cases[] = {{half, 2},
+                                                       {2, half},
+                                                       {std::size_t{1} << 32, std::size_t{1} << 32},
+                                                       {SIZE_MAX, SIZE_MAX},
+                                                       {SIZE_MAX, 1},
+                                                       {1, SIZE_MAX},
+                                                       {(std::size_t{1} << 62), 4},
+                                                       {65537, SIZE_MAX / 65536}};
   for (auto [n, s] : cases) {
     errno = 0;
     void* p = calloc(opaque(n), opaque(s));
@@ -166,10 +172,9 @@ TEST(Api, ReallocNullActsAsMalloc) {
 }
 
 TEST(Api, ReallocGrowShrinkKeepsContent) {
-  const std::size_t steps[] = {1,    8,     16,     24,     100,     512,     1024,     1025,
-                               2048, 8192,  8193,   16000,  65536,   65537,   100000,   1 << 20,
-                               (3 << 20) + 5, 8 << 20, 100000, 4096, 1000, 24, 1, 300000, 17,
-                               64 << 20, 33};
+  const std::size_t steps[] = {1,      8,    16,    24,    100,   512,    1024,    1025,          2048,
+                               8192,   8193, 16000, 65536, 65537, 100000, 1 << 20, (3 << 20) + 5, 8 << 20,
+                               100000, 4096, 1000,  24,    1,     300000, 17,      64 << 20,      33};
   for (int round = 0; round < 3; ++round) {
     std::size_t cur = steps[0];
     void* p = malloc(cur);
@@ -251,8 +256,7 @@ TEST(Api, BinBoundarySizes) {
 }
 
 TEST(Api, LargeAndHugeBlocks) {
-  const std::size_t sizes[] = {100 << 10, 1 << 20, 3 << 20, 8 << 20, 64 << 20,
-                               (1 << 20) + 1, (8 << 20) - 1, 513 << 10};
+  const std::size_t sizes[] = {100 << 10, 1 << 20, 3 << 20, 8 << 20, 64 << 20, (1 << 20) + 1, (8 << 20) - 1, 513 << 10};
   for (std::size_t s : sizes) exercise_block(malloc(opaque(s)), s, "malloc(large)");
   // Several live at once.
   std::vector<void*> live;
@@ -270,8 +274,8 @@ TEST(Api, LargeAndHugeBlocks) {
 
 TEST(Api, MallocUsableSize) {
   EXPECT_EQ(malloc_usable_size(opaque<void*>(nullptr)), 0u);
-  for (std::size_t s : {0, 1, 7, 8, 9, 15, 16, 17, 100, 1000, 1024, 1025, 4000, 8192, 8193,
-                        60000, 65536, 65537, 100000, 1 << 20, 5 << 20}) {
+  for (std::size_t s : {0,    1,    7,    8,    9,     15,    16,    17,     100,     1000,   1024,
+                        1025, 4000, 8192, 8193, 60000, 65536, 65537, 100000, 1 << 20, 5 << 20}) {
     void* p = malloc(opaque<std::size_t>(s));
     ASSERT_NE(p, nullptr);
     std::size_t u = malloc_usable_size(p);
@@ -333,7 +337,10 @@ TEST(Api, MemalignEveryPowerOfTwo) {
 
 TEST(Api, AlignedBlocksLiveTogether) {
   // Many aligned blocks of mixed alignments live at the same time, then freed in another order.
-  struct B { void* p; std::size_t a, s; };
+  struct B {
+    void* p;
+    std::size_t a, s;
+  };
   std::vector<B> live;
   Rng rng(7);
   for (int i = 0; i < 600; ++i) {
@@ -363,8 +370,8 @@ TEST(Api, VallocAndPvalloc) {
   const long page = sysconf(_SC_PAGESIZE);
   ASSERT_GT(page, 0);
   const std::size_t pg = static_cast<std::size_t>(page);
-  for (std::size_t s : {std::size_t{0}, std::size_t{1}, std::size_t{100}, pg - 1, pg, pg + 1,
-                        3 * pg + 5, std::size_t{100000}, std::size_t{3} << 20}) {
+  for (std::size_t s : {std::size_t{0}, std::size_t{1}, std::size_t{100}, pg - 1, pg, pg + 1, 3 * pg + 5,
+                        std::size_t{100000}, std::size_t{3} << 20}) {
     void* v = valloc(opaque(s));
     ASSERT_NE(v, nullptr) << "valloc(" << s << ")";
     exercise_block(v, s, "valloc", pg);
@@ -378,19 +385,17 @@ TEST(Api, VallocAndPvalloc) {
 
 TEST(Api, InvalidAlignmentsAreEinval) {
   // posix_memalign: not a power of two, or smaller than sizeof(void*) -> returns EINVAL.
-  for (std::size_t a : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{4},
-                        std::size_t{3}, std::size_t{12}, std::size_t{24}, std::size_t{48},
-                        std::size_t{1000}, std::size_t{4097}, (std::size_t{1} << 20) + 8,
-                        SIZE_MAX, (SIZE_MAX >> 1) + 2}) {
+  for (std::size_t a : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{4}, std::size_t{3}, std::size_t{12},
+                        std::size_t{24}, std::size_t{48}, std::size_t{1000}, std::size_t{4097},
+                        (std::size_t{1} << 20) + 8, SIZE_MAX, (SIZE_MAX >> 1) + 2}) {
     void* p = reinterpret_cast<void*>(0x1234);
     int rc = posix_memalign(&p, opaque(a), opaque<std::size_t>(64));
     EXPECT_EQ(rc, EINVAL) << "posix_memalign(alignment " << a << ")";
     if (rc == 0) free(p);
   }
   // aligned_alloc / memalign: alignment 0 or not a power of two -> NULL with errno EINVAL.
-  for (std::size_t a : {std::size_t{0}, std::size_t{3}, std::size_t{12}, std::size_t{24},
-                        std::size_t{48}, std::size_t{1000}, std::size_t{4097},
-                        (std::size_t{1} << 20) + 8, SIZE_MAX}) {
+  for (std::size_t a : {std::size_t{0}, std::size_t{3}, std::size_t{12}, std::size_t{24}, std::size_t{48},
+                        std::size_t{1000}, std::size_t{4097}, (std::size_t{1} << 20) + 8, SIZE_MAX}) {
     errno = 0;
     void* p = aligned_alloc(opaque(a), opaque<std::size_t>(64));
     EXPECT_EQ(p, nullptr) << "aligned_alloc(alignment " << a << ")";

@@ -49,8 +49,7 @@ TEST(Churn, PageReuse) {
     }
     for (std::size_t i = 0; i < kCount; ++i) {
       const auto* b = static_cast<const unsigned char*>(v[i]);
-      ASSERT_TRUE(b[0] == static_cast<unsigned char>(i + c) &&
-                  b[kSize - 1] == static_cast<unsigned char>(i + c))
+      ASSERT_TRUE(b[0] == static_cast<unsigned char>(i + c) && b[kSize - 1] == static_cast<unsigned char>(i + c))
           << "cycle " << c << " block " << i << " was overwritten";
     }
     // Alternate free orders: allocation order, reverse, odd/even.
@@ -78,8 +77,8 @@ TEST(Churn, PageReuse) {
     cycle(c, now, static_cast<int>(c));
     if (HasFatalFailure()) return;
     ASSERT_TRUE(std::includes(first.begin(), first.end(), now.begin(), now.end()))
-        << "cycle " << c << ": re-allocation used new pages.\n first cycle's pages: "
-        << describe(first) << "\n this cycle's pages:  " << describe(now);
+        << "cycle " << c << ": re-allocation used new pages.\n first cycle's pages: " << describe(first)
+        << "\n this cycle's pages:  " << describe(now);
   }
   const OsCounters os1 = alloclab_os_counters();
   EXPECT_EQ(os1.bytes_mapped, os0.bytes_mapped) << "the churn mapped new memory";
@@ -90,7 +89,11 @@ TEST(Churn, PageReuse) {
 // until it is freed, whatever the order of frees and the sizes around it.
 TEST(Churn, MemoryIntegrity) {
   Rng rng(1);
-  struct B { void* p; std::size_t s; std::uint64_t seed; };
+  struct B {
+    void* p;
+    std::size_t s;
+    std::uint64_t seed;
+  };
   std::vector<B> live;
   const std::size_t cycles = scaled(300);
   std::size_t ops = 0;
@@ -112,8 +115,8 @@ TEST(Churn, MemoryIntegrity) {
       B b = live.back();
       live.pop_back();
       std::size_t bad = check_pattern(b.p, b.s, b.seed);
-      ASSERT_EQ(bad, SIZE_MAX) << "cycle " << c << ": block " << b.p << " of size " << b.s
-                               << " corrupted at byte " << bad;
+      ASSERT_EQ(bad, SIZE_MAX) << "cycle " << c << ": block " << b.p << " of size " << b.s << " corrupted at byte "
+                               << bad;
       free(b.p);
       ++ops;
     }
@@ -137,13 +140,13 @@ TEST(Churn, CallocZero) {
         ASSERT_NE(p, nullptr);
         memset(p, 0xAB, s);
       }
-      for (std::size_t i = 0; i < n; i += 2) free(v[i]);       // half, dirty
+      for (std::size_t i = 0; i < n; i += 2) free(v[i]);  // half, dirty
       for (std::size_t i = 0; i < n; i += 2) {
         v[i] = calloc(1, s);
         ASSERT_NE(v[i], nullptr);
         std::size_t off = first_nonzero(v[i], s);
-        ASSERT_EQ(off, SIZE_MAX) << "cycle " << c << " size " << s << ": calloc'd block "
-                                 << v[i] << " non-zero at " << off;
+        ASSERT_EQ(off, SIZE_MAX) << "cycle " << c << " size " << s << ": calloc'd block " << v[i] << " non-zero at "
+                                 << off;
         memset(v[i], 0xAB, s);
       }
       for (std::size_t i = n; i-- > 0;) free(v[i]);
@@ -193,16 +196,14 @@ TEST(Churn, MultiSize) {
   constexpr std::size_t kSlots = 2048;
   std::vector<void*> p(kSlots, nullptr);
   std::vector<std::size_t> sz(kSlots, 0);
-  static constexpr std::size_t kSizes[] = {8,   16,  24,  32,   48,   64,   80,   96,  128,
-                                           160, 256, 384, 512,  768,  1024, 1500, 2048, 4096,
-                                           8192, 12000, 30000, 65536, 100000};
+  static constexpr std::size_t kSizes[] = {8,   16,  24,   32,   48,   64,   80,   96,    128,   160,   256,   384,
+                                           512, 768, 1024, 1500, 2048, 4096, 8192, 12000, 30000, 65536, 100000};
   const std::size_t ops = scaled(1000000);
   for (std::size_t i = 0; i < ops; ++i) {
     std::size_t k = rng.below(kSlots);
     if (p[k]) {
       std::size_t bad = check_pattern(p[k], sz[k], block_seed(p[k], sz[k]));
-      ASSERT_EQ(bad, SIZE_MAX) << "op " << i << ": block of size " << sz[k] << " corrupted at "
-                               << bad;
+      ASSERT_EQ(bad, SIZE_MAX) << "op " << i << ": block of size " << sz[k] << " corrupted at " << bad;
       free(p[k]);
     }
     std::size_t cls = rng.below(100) < 97 ? rng.below(17) : 17 + rng.below(6);
@@ -261,8 +262,7 @@ TEST(Churn, MultiPageSmall) {
       }
       for (void* p : v) {
         std::size_t bad = check_pattern(p, s, block_seed(p, s, c));
-        ASSERT_EQ(bad, SIZE_MAX) << "size " << s << " cycle " << c << ": " << p
-                                 << " corrupted at " << bad;
+        ASSERT_EQ(bad, SIZE_MAX) << "size " << s << " cycle " << c << ": " << p << " corrupted at " << bad;
         free(p);
       }
     }
@@ -294,17 +294,19 @@ TEST(Churn, Realloc) {
     }
     // Grow (mostly small steps, sometimes across a page kind) or shrink.
     std::size_t ns;
-    if (r < 6) ns = sz[k] + 1 + rng.below(sz[k] / 2 + 16);
-    else if (r < 9) ns = sz[k] / 2 + rng.below(sz[k] / 2 + 1);
-    else ns = rng.size_log(1, 300000);
+    if (r < 6)
+      ns = sz[k] + 1 + rng.below(sz[k] / 2 + 16);
+    else if (r < 9)
+      ns = sz[k] / 2 + rng.below(sz[k] / 2 + 1);
+    else
+      ns = rng.size_log(1, 300000);
     if (ns > 400000) ns = rng.size_log(1, 1024);
     if (ns == 0) ns = 1;  // realloc(p, 0) frees: not what this test is about
     void* q = realloc(p[k], ns);
     ASSERT_NE(q, nullptr);
     std::size_t keep = std::min(sz[k], ns);
     std::size_t bad = check_pattern(q, keep, seed[k]);
-    ASSERT_EQ(bad, SIZE_MAX) << "op " << i << ": realloc " << sz[k] << " -> " << ns
-                             << " lost content at byte " << bad;
+    ASSERT_EQ(bad, SIZE_MAX) << "op " << i << ": realloc " << sz[k] << " -> " << ns << " lost content at byte " << bad;
     // Re-fill only the new tail, keep the old pattern in the prefix.
     if (ns > keep) fill_pattern_from(q, keep, ns, seed[k]);
     p[k] = q;

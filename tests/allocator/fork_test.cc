@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <csignal>
-#include <string>
 #include <chrono>
+#include <csignal>
 #include <cstring>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -113,7 +113,10 @@ int child_work() {
     for (void* p : mine) free(p);
     for (int i = 0; i < 50000; ++i) {
       void* p = malloc(static_cast<std::size_t>(16 + i % 3000));
-      if (!p) { trc = 40; return; }
+      if (!p) {
+        trc = 40;
+        return;
+      }
       memset(p, 3, 16);
       free(p);
     }
@@ -148,10 +151,9 @@ TEST(Fork, ChildOfMultithreadedParentIsUsable) {
                     << (WTERMSIG(status) == SIGALRM ? " (deadlock: still running after 60 s)" : "");
     } else {
       ASSERT_TRUE(WIFEXITED(status));
-      EXPECT_EQ(WEXITSTATUS(status), 0)
-          << "fork " << f << ": child failed at step code " << WEXITSTATUS(status)
-          << " (10/11: freeing parent threads' blocks, 2x: malloc/calloc churn, "
-             "3x: large/aligned, 40: thread in child)";
+      EXPECT_EQ(WEXITSTATUS(status), 0) << "fork " << f << ": child failed at step code " << WEXITSTATUS(status)
+                                        << " (10/11: freeing parent threads' blocks, 2x: malloc/calloc churn, "
+                                           "3x: large/aligned, 40: thread in child)";
     }
   }
   g_stop = true;
@@ -270,10 +272,9 @@ TEST(Fork, ForkWhileThreadsHoldGlobalLocks) {
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
       ++failed;
       ADD_FAILURE() << "fork " << f << ": child "
-                    << (WIFSIGNALED(status)
-                            ? "killed by signal " + std::to_string(WTERMSIG(status)) +
-                                  (WTERMSIG(status) == SIGALRM ? " (deadlocked: alive after 30 s)" : "")
-                            : "exited with " + std::to_string(WEXITSTATUS(status)));
+                    << (WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status)) +
+                                                  (WTERMSIG(status) == SIGALRM ? " (deadlocked: alive after 30 s)" : "")
+                                            : "exited with " + std::to_string(WEXITSTATUS(status)));
     }
   }
   stop = true;

@@ -64,8 +64,8 @@ TEST(Identity, OptionsMatchManifest) {
   ASSERT_TRUE(v.contains("options") && v["options"].is_object()) << j;
   for (const auto& [k, val] : (*entry)["options"].items()) {
     ASSERT_TRUE(v["options"].contains(k)) << "option " << k << " missing from " << j;
-    EXPECT_EQ(v["options"][k], val) << "option " << k << ": library says " << v["options"][k]
-                                    << ", manifest declares " << val;
+    EXPECT_EQ(v["options"][k], val) << "option " << k << ": library says " << v["options"][k] << ", manifest declares "
+                                    << val;
   }
 }
 
@@ -77,9 +77,9 @@ TEST(Identity, PreloadedLibraryAnswersTheWholeApi) {
   // ALLOCLAB_EXPECT_LIBRARY: the file name of the library ctest preloads for this test.
   const char* el = std::getenv("ALLOCLAB_EXPECT_LIBRARY");
   const std::string expect_lib = el ? std::string("/") + el : std::string("liballoclab-");
-  for (const char* sym : {"malloc", "free", "calloc", "realloc", "reallocarray", "posix_memalign",
-                          "aligned_alloc", "memalign", "valloc", "pvalloc", "malloc_usable_size",
-                          "alloclab_variant", "alloclab_stats"}) {
+  for (const char* sym :
+       {"malloc", "free", "calloc", "realloc", "reallocarray", "posix_memalign", "aligned_alloc", "memalign", "valloc",
+        "pvalloc", "malloc_usable_size", "alloclab_variant", "alloclab_stats"}) {
     void* f = dlsym(RTLD_DEFAULT, sym);
     ASSERT_NE(f, nullptr) << sym << " not found";
     std::string lib = file_of(f);
@@ -95,15 +95,13 @@ TEST(Identity, BlocksComeFromAlloclabNotTheBrkHeap) {
     std::ifstream maps("/proc/self/maps");
     std::string line;
     while (std::getline(maps, line))
-      if (line.find("[heap]") != std::string::npos)
-        std::sscanf(line.c_str(), "%lx-%lx", &lo, &hi);
+      if (line.find("[heap]") != std::string::npos) std::sscanf(line.c_str(), "%lx-%lx", &lo, &hi);
   }
   for (std::size_t s : {8u, 64u, 1000u, 10000u, 100000u}) {
     void* p = malloc(s);
     ASSERT_NE(p, nullptr);
     auto a = reinterpret_cast<std::uintptr_t>(p);
-    EXPECT_FALSE(lo && a >= lo && a < hi)
-        << "malloc(" << s << ") = " << p << " lies in the brk [heap] (glibc's arena)";
+    EXPECT_FALSE(lo && a >= lo && a < hi) << "malloc(" << s << ") = " << p << " lies in the brk [heap] (glibc's arena)";
     free(p);
   }
 }

@@ -122,8 +122,8 @@ const ProbeResult& probe(const std::string& lib, const std::vector<std::string>&
   int status = 0;
   waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    r.error = "churn_probe" + key.substr(lib.size()) + " under " + lib + " failed (status " +
-              std::to_string(status) + ")";
+    r.error =
+        "churn_probe" + key.substr(lib.size()) + " under " + lib + " failed (status " + std::to_string(status) + ")";
     return r;
   }
   try {
@@ -202,8 +202,8 @@ TEST(OptionEffects, InlinePromotionAvoidsGenericPath) {
   REQUIRE_OK(base);
   REQUIRE_OK(ip);
   long gb = base.counter("generic_calls"), gi = ip.counter("generic_calls");
-  EXPECT_GE(gb, 10 * std::max(gi, 1L))
-      << "ping-pong of 16 B: generic_calls baseline " << gb << ", inline_promotion " << gi;
+  EXPECT_GE(gb, 10 * std::max(gi, 1L)) << "ping-pong of 16 B: generic_calls baseline " << gb << ", inline_promotion "
+                                       << gi;
   EXPECT_GT(ip.counter("inline_promotions"), 0) << dump(ip);
   EXPECT_EQ(base.counter("inline_promotions"), 0) << dump(base);
   // Every variant: inline promotions happen iff the option is on. With one block held the
@@ -218,8 +218,7 @@ TEST(OptionEffects, MinExtendHalvesExtendCalls) {
   REQUIRE_OK(me);
   long eb = base.counter("extend_calls"), em = me.counter("extend_calls");
   ASSERT_GT(eb, 0) << dump(base);
-  EXPECT_LT(em, 0.75 * eb) << "20000 x 1 KiB + 20000 x 2 KiB: extend_calls baseline " << eb
-                           << ", min_extend " << em;
+  EXPECT_LT(em, 0.75 * eb) << "20000 x 1 KiB + 20000 x 2 KiB: extend_calls baseline " << eb << ", min_extend " << em;
   // Every variant: extend calls follow its min_extend.
   const long base_min = find_variant("baseline")->options.value("min_extend", 4L);
   for (const auto& v : variants()) {
@@ -230,8 +229,7 @@ TEST(OptionEffects, MinExtendHalvesExtendCalls) {
     if (v.options.value("min_extend", 4L) > base_min) {
       EXPECT_LT(e, 0.75 * eb) << v.name << ": extend_calls " << e << " vs baseline " << eb;
     } else if (v.options.value("min_extend", 4L) == base_min) {
-      EXPECT_TRUE(e > 0.9 * eb && e < 1.1 * eb)
-          << v.name << ": extend_calls " << e << " vs baseline " << eb;
+      EXPECT_TRUE(e > 0.9 * eb && e < 1.1 * eb) << v.name << ": extend_calls " << e << " vs baseline " << eb;
     }
   }
 }
@@ -244,8 +242,8 @@ TEST(OptionEffects, HysteresisKeepsPagesAndTakesFewerFresh) {
   EXPECT_GT(hy.counter("pages_kept_hysteresis"), 0) << dump(hy);
   EXPECT_EQ(base.counter("pages_kept_hysteresis"), 0) << dump(base);
   EXPECT_LT(hy.counter("fresh_pages"), base.counter("fresh_pages"))
-      << "3 pages of 64 B, 2000 cycles: fresh_pages baseline " << base.counter("fresh_pages")
-      << ", hysteresis " << hy.counter("fresh_pages");
+      << "3 pages of 64 B, 2000 cycles: fresh_pages baseline " << base.counter("fresh_pages") << ", hysteresis "
+      << hy.counter("fresh_pages");
   expect_counter_iff_flag(kMultiPage, "hysteresis", "pages_kept_hysteresis");
 }
 

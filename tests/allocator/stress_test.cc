@@ -44,8 +44,8 @@ void check_and_free(const Block& b) {
   std::size_t bad = check_pattern(b.p, b.size, block_seed(b.p, b.size));
   if (bad != SIZE_MAX) {
     g_corruptions.fetch_add(1);
-    report("block " + std::to_string(reinterpret_cast<std::uintptr_t>(b.p)) + " of size " +
-           std::to_string(b.size) + " corrupted at byte " + std::to_string(bad));
+    report("block " + std::to_string(reinterpret_cast<std::uintptr_t>(b.p)) + " of size " + std::to_string(b.size) +
+           " corrupted at byte " + std::to_string(bad));
   }
   free(b.p);
 }
@@ -156,9 +156,8 @@ TEST(Stress, ThreadsCrossFreeAndBoundedRss) {
   const long early = std::max(rss[0], rss[1]);
   const long bound = 2 * early + 32 * 1024;
   for (std::size_t i = rss.size() / 2; i < rss.size(); ++i)
-    EXPECT_LT(rss[i], bound) << "RSS grows across phases (MiB per phase: " << trace
-                             << "): phase " << i << " has " << rss[i] / 1024
-                             << " MiB, bound 2 x " << early / 1024 << " + 32 MiB";
+    EXPECT_LT(rss[i], bound) << "RSS grows across phases (MiB per phase: " << trace << "): phase " << i << " has "
+                             << rss[i] / 1024 << " MiB, bound 2 x " << early / 1024 << " + 32 MiB";
 }
 
 // Many short-lived threads, each leaving blocks behind for the main thread to free.
@@ -174,7 +173,10 @@ TEST(Stress, ManyShortLivedThreads) {
         std::vector<Block> mine;
         for (int i = 0; i < 2000; ++i) {
           Block b = make_block(rng.size_log(8, 4096));
-          if (!b.p) { g_null.fetch_add(1); continue; }
+          if (!b.p) {
+            g_null.fetch_add(1);
+            continue;
+          }
           mine.push_back(b);
           if (mine.size() > 200) {
             check_and_free(mine.front());
@@ -195,8 +197,8 @@ TEST(Stress, ManyShortLivedThreads) {
   std::printf("RSS per round (MiB): %s\n", trace.c_str());
   const long early = std::max(rss[0], rss[1]);
   EXPECT_LT(rss.back(), 2 * early + 32 * 1024)
-      << "RSS after " << rounds << " rounds of short-lived threads: " << rss.back() / 1024
-      << " MiB, first rounds " << early / 1024 << " MiB";
+      << "RSS after " << rounds << " rounds of short-lived threads: " << rss.back() / 1024 << " MiB, first rounds "
+      << early / 1024 << " MiB";
 }
 
 // Memory freed by another thread is reused by its owner: the owner allocates ~48 MiB of small
@@ -213,7 +215,10 @@ TEST(Stress, CrossThreadFreedMemoryIsReused) {
     std::size_t total = 0;
     while (total < kBytes) {
       Block b = make_block(rng.size_log(16, 1024));
-      if (!b.p) { ok = false; return; }
+      if (!b.p) {
+        ok = false;
+        return;
+      }
       blocks.push_back(b);
       total += b.size;
     }
@@ -233,7 +238,10 @@ TEST(Stress, CrossThreadFreedMemoryIsReused) {
     Rng rng2(78);
     while (total < kBytes) {
       Block b = make_block(rng2.size_log(16, 1024));
-      if (!b.p) { ok = false; return; }
+      if (!b.p) {
+        ok = false;
+        return;
+      }
       again.push_back(b);
       total += b.size;
     }
@@ -250,8 +258,8 @@ TEST(Stress, CrossThreadFreedMemoryIsReused) {
               grew_mapped / 1024, rss_peak / 1024, rss_after / 1024);
   ASSERT_TRUE(counters_read) << "alloclab_stats() gave no bytes_mapped: is an alloclab library preloaded?";
   EXPECT_LT(grew_mapped, static_cast<long>(kBytes / 2))
-      << "re-allocating 48 MiB after another thread freed the same amount mapped "
-      << grew_mapped / 1024 << " KiB of new memory";
+      << "re-allocating 48 MiB after another thread freed the same amount mapped " << grew_mapped / 1024
+      << " KiB of new memory";
   // Purged memory may be faulted in again (RSS can drop and rise), but the second round
   // must not stack on top of the first.
   EXPECT_LT(rss_after - rss_peak, static_cast<long>(kBytes / 2 / 1024))
@@ -274,7 +282,10 @@ TEST(Stress, ThreadExitRacesReclaim) {
         std::thread([&, k] {
           Rng rng(static_cast<std::uint64_t>(k) * 8 + t);
           Block b = make_block(rng.size_log(8, 1024));
-          if (!b.p) { g_null.fetch_add(1); return; }
+          if (!b.p) {
+            g_null.fetch_add(1);
+            return;
+          }
           check_and_free(b);
         }).join();
       }
@@ -289,7 +300,10 @@ TEST(Stress, ThreadExitRacesReclaim) {
         for (int k = 0; k < 3; ++k)
           for (std::size_t size = 8; size <= 1024; size += 8) {
             Block b = make_block(size);
-            if (!b.p) { g_null.fetch_add(1); return; }
+            if (!b.p) {
+              g_null.fetch_add(1);
+              return;
+            }
             left[t].push_back(b);
           }
       });

@@ -2,13 +2,13 @@
 // allocator under test is swapped in with LD_PRELOAD (see tests/CMakeLists.txt).
 #pragma once
 
+#include <dlfcn.h>
 #include <malloc.h>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <dlfcn.h>
 #include <fstream>
 #include <string>
 

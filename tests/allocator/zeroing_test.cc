@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <string>
 #include <cstring>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -81,8 +81,8 @@ void dirty_churn(std::size_t s, std::size_t n, int rounds, Rng& rng) {
   if (off == SIZE_MAX) return ::testing::AssertionSuccess();
   char byte[8];
   std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char*>(p)[off]);
-  return ::testing::AssertionFailure() << what << ": calloc(1, " << s << ") = " << p
-                                       << " has byte " << byte << " at offset " << off;
+  return ::testing::AssertionFailure() << what << ": calloc(1, " << s << ") = " << p << " has byte " << byte
+                                       << " at offset " << off;
 }
 
 }  // namespace
@@ -240,12 +240,18 @@ TEST(Zeroing, CallocAfterFreshPageEmptiesExactly) {
     std::string failure;
     std::thread t([&] {
       for (std::size_t s : sizes) {
-        std::size_t n = kind == 0 ? std::max<std::size_t>(4096 / s, 1)
-                      : kind == 1 ? 4 : kind == 2 ? 8 : kind == 3 ? 16 : 2 * std::max<std::size_t>(4096 / s, 4);
+        std::size_t n = kind == 0   ? std::max<std::size_t>(4096 / s, 1)
+                        : kind == 1 ? 4
+                        : kind == 2 ? 8
+                        : kind == 3 ? 16
+                                    : 2 * std::max<std::size_t>(4096 / s, 4);
         std::vector<void*> v;
         for (std::size_t i = 0; i < n; ++i) {
           void* p = malloc(s);
-          if (!p) { failure = "malloc failed"; return; }
+          if (!p) {
+            failure = "malloc failed";
+            return;
+          }
           memset(p, 0xAB, s);
           v.push_back(p);
         }
@@ -255,8 +261,7 @@ TEST(Zeroing, CallocAfterFreshPageEmptiesExactly) {
           void* p = calloc(1, s);
           auto r = all_zero(p, s, "fresh page emptied");
           if (!r) {
-            failure = std::string(r.message()) + " (N = " + std::to_string(n) + ", block " +
-                      std::to_string(i) + ")";
+            failure = std::string(r.message()) + " (N = " + std::to_string(n) + ", block " + std::to_string(i) + ")";
             return;
           }
           v.push_back(p);

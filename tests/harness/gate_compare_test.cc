@@ -31,7 +31,8 @@ int cli(std::vector<std::string> args) {
 
 TEST(Gate, PassesOnAFasterMachineWithTheSameRatios) {
   GateOptions opt;
-  GateReport rep = evaluate_gate(load_results(fixture("candidate-pass.json")), load_results(fixture("reference.json")), opt);
+  GateReport rep =
+      evaluate_gate(load_results(fixture("candidate-pass.json")), load_results(fixture("reference.json")), opt);
   EXPECT_TRUE(rep.passed());
   EXPECT_EQ(rep.cells.size(), 2u);  // all × w1, w2 (peers are gated only when named)
   EXPECT_EQ(cli({"gate", "--results", fixture("candidate-pass.json"), "--baseline-results", fixture("reference.json"),
@@ -42,7 +43,8 @@ TEST(Gate, PassesOnAFasterMachineWithTheSameRatios) {
 TEST(Gate, FailsOnARelativeRegressionAndNamesTheCell) {
   GateOptions opt;
   opt.max_regression = 0.05;
-  GateReport rep = evaluate_gate(load_results(fixture("candidate-fail.json")), load_results(fixture("reference.json")), opt);
+  GateReport rep =
+      evaluate_gate(load_results(fixture("candidate-fail.json")), load_results(fixture("reference.json")), opt);
   EXPECT_FALSE(rep.passed());
   std::vector<std::string> failed;
   for (const auto& c : rep.cells)

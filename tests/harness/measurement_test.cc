@@ -31,8 +31,13 @@ ChildResult ok_result(const std::string& out) {
 std::string gbench(const std::string& provider, const std::string& variant_json, double ips = 5e7,
                    const std::string& unit = "us") {
   json j = {{"context", {{"malloc_provider", provider}, {"alloclab_variant", variant_json}}},
-            {"benchmarks", {{{"name", "w"}, {"iterations", 200}, {"real_time", 2.0}, {"cpu_time", 1.5},
-                             {"time_unit", unit}, {"items_per_second", ips}}}}};
+            {"benchmarks",
+             {{{"name", "w"},
+               {"iterations", 200},
+               {"real_time", 2.0},
+               {"cpu_time", 1.5},
+               {"time_unit", unit},
+               {"items_per_second", ips}}}}};
   return j.dump();
 }
 
@@ -41,9 +46,9 @@ TEST(Measurement, CommandLines) {
   WorkloadSpec w;
   w.name = "ping_pong_16";
   ChildSpec s = measure_spec("/b/runner", a, w, 0.1, 30, "/tmp/s.json");
-  EXPECT_EQ(s.argv, (std::vector<std::string>{"/b/runner", "--benchmark_filter=^ping_pong_16$",
-                                              "--benchmark_format=json", "--benchmark_min_time=0.1",
-                                              "--alloclab-stats-out=/tmp/s.json"}));
+  EXPECT_EQ(s.argv,
+            (std::vector<std::string>{"/b/runner", "--benchmark_filter=^ping_pong_16$", "--benchmark_format=json",
+                                      "--benchmark_min_time=0.1", "--alloclab-stats-out=/tmp/s.json"}));
   ASSERT_EQ(s.env_set.size(), 1u);
   EXPECT_EQ(s.env_set[0], (std::pair<std::string, std::string>{"LD_PRELOAD", "/l/liballoclab-all.so"}));
   AllocatorSpec g;

@@ -39,9 +39,17 @@ RunResults produced_run() {
   r.options.seed = 12345678901234ULL;
   r.options.runner = "/fake/runner";
   r.options.warmup_min_time = 0.001;
-  r.context = {{"host", "h"},          {"cpu_model", "c"},   {"cores", 2},      {"kernel", "k"},
-               {"compiler", "g"},      {"compiler_flags", ""}, {"git_commit", "unknown"}, {"date_utc", "2025-01-01T00:00:00Z"},
-               {"command_line", {"harness", "run"}}, {"seed", 12345678901234ULL}, {"runner", "/fake/runner"}};
+  r.context = {{"host", "h"},
+               {"cpu_model", "c"},
+               {"cores", 2},
+               {"kernel", "k"},
+               {"compiler", "g"},
+               {"compiler_flags", ""},
+               {"git_commit", "unknown"},
+               {"date_utc", "2025-01-01T00:00:00Z"},
+               {"command_line", {"harness", "run"}},
+               {"seed", 12345678901234ULL},
+               {"runner", "/fake/runner"}};
   testing::FakeProcessRunner fake;
   fake.variants["/fake/liballoclab-baseline.so"] = "baseline";
   SchedulerObserver obs;
@@ -139,9 +147,9 @@ TEST(AtomicFile, ReplacesWholeOrNotAtAll) {
   EXPECT_EQ(testing::read_text(path), "new content");
 
   // A write that fails before the rename leaves the previous file as it was, and no temp.
-  EXPECT_THROW(write_file_atomically(path, std::string(1 << 20, 'x'),
-                                     [] { throw std::runtime_error("disk full (simulated)"); }),
-               HarnessError);
+  EXPECT_THROW(
+      write_file_atomically(path, std::string(1 << 20, 'x'), [] { throw std::runtime_error("disk full (simulated)"); }),
+      HarnessError);
   EXPECT_EQ(testing::read_text(path), "new content");
   std::size_t files = 0;
   for (const auto& e : std::filesystem::directory_iterator(d.path())) {

@@ -190,20 +190,20 @@ TEST_P(SchedulerFailure, MarksOnlyThatCellFailedAndTheRestCompletes) {
   EXPECT_EQ(find_cell(cells, "glibc", "w2")->status, Status::ok);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Kinds, SchedulerFailure,
-    ::testing::Values(FailureCase{Behaviour::crash, Status::crashed, "crashed: SIGSEGV"},
-                      FailureCase{Behaviour::timeout, Status::timeout, "timed out after"},
-                      FailureCase{Behaviour::malformed, Status::failed, "malformed output"},
-                      FailureCase{Behaviour::wrong_provider, Status::failed, "preload did not take effect"}),
-    [](const auto& info) {
-      switch (info.param.behaviour) {
-        case Behaviour::crash: return std::string("Crash");
-        case Behaviour::timeout: return std::string("Timeout");
-        case Behaviour::malformed: return std::string("MalformedJson");
-        default: return std::string("PreloadMismatch");
-      }
-    });
+INSTANTIATE_TEST_SUITE_P(Kinds, SchedulerFailure,
+                         ::testing::Values(FailureCase{Behaviour::crash, Status::crashed, "crashed: SIGSEGV"},
+                                           FailureCase{Behaviour::timeout, Status::timeout, "timed out after"},
+                                           FailureCase{Behaviour::malformed, Status::failed, "malformed output"},
+                                           FailureCase{Behaviour::wrong_provider, Status::failed,
+                                                       "preload did not take effect"}),
+                         [](const auto& info) {
+                           switch (info.param.behaviour) {
+                             case Behaviour::crash: return std::string("Crash");
+                             case Behaviour::timeout: return std::string("Timeout");
+                             case Behaviour::malformed: return std::string("MalformedJson");
+                             default: return std::string("PreloadMismatch");
+                           }
+                         });
 
 TEST(Scheduler, FailedVerifyMeansTheCellIsNotTimed) {
   RunResults r = make_run(2);
@@ -257,9 +257,7 @@ class RunVerb : public ::testing::Test {
  protected:
   void SetUp() override {
     manifest_ = dir_.file("manifest.json");
-    json m = {{"schema_version", 1},
-              {"factors", {"a", "b"}},
-              {"variants", json::array()}};
+    json m = {{"schema_version", 1}, {"factors", {"a", "b"}}, {"variants", json::array()}};
     for (auto [name, bits] : std::vector<std::pair<std::string, std::string>>{
              {"baseline", "00"}, {"a", "10"}, {"b", "01"}, {"all", "11"}}) {
       m["variants"].push_back({{"name", name},
@@ -271,8 +269,8 @@ class RunVerb : public ::testing::Test {
       fake_.variants["/fake/liballoclab-" + name + ".so"] = name;
       fake_.variants["/fake/liballoclab-" + name + "-stats.so"] = name;
     }
-    m["variants"].push_back({{"name", "planted-1"}, {"sets", {"test"}}, {"factors", ""},
-                             {"library", "/fake/liballoclab-planted-1.so"}});
+    m["variants"].push_back(
+        {{"name", "planted-1"}, {"sets", {"test"}}, {"factors", ""}, {"library", "/fake/liballoclab-planted-1.so"}});
     testing::write_text(manifest_, m.dump());
     args_.manifest = manifest_;
     args_.runner = "/bin/sh";  // must exist; the fake answers in its place

@@ -12,10 +12,16 @@ namespace {
 
 Manifest manifest() {
   json j = {{"factors", {"p", "q"}}, {"variants", json::array()}};
-  for (auto [n, sets] : std::vector<std::pair<std::string, std::vector<std::string>>>{
-           {"baseline", {"default", "factorial"}}, {"p", {"default", "factorial"}}, {"all", {"default", "factorial"}},
-           {"sweep-x", {"sweep"}}, {"planted-1", {"test"}}})
-    j["variants"].push_back({{"name", n}, {"sets", sets}, {"factors", ""}, {"library", "/l/" + n + ".so"},
+  for (auto [n, sets] :
+       std::vector<std::pair<std::string, std::vector<std::string>>>{{"baseline", {"default", "factorial"}},
+                                                                     {"p", {"default", "factorial"}},
+                                                                     {"all", {"default", "factorial"}},
+                                                                     {"sweep-x", {"sweep"}},
+                                                                     {"planted-1", {"test"}}})
+    j["variants"].push_back({{"name", n},
+                             {"sets", sets},
+                             {"factors", ""},
+                             {"library", "/l/" + n + ".so"},
                              {"stats_library", "/l/" + n + "-stats.so"}});
   return parse_manifest(j, "m.json");
 }

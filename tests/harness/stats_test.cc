@@ -158,8 +158,7 @@ struct Pairs {
 
 // Round i: drift_i ~ U(drift_lo, drift_hi) shared by both, independent lognormal noise with
 // sigma `noise` on each side, candidate scaled by `true_ratio`. Base throughput 1e6 ops/s.
-Pairs make_pairs(Gen& g, int n, double true_ratio, double noise, double drift_lo = 1,
-                 double drift_hi = 1) {
+Pairs make_pairs(Gen& g, int n, double true_ratio, double noise, double drift_lo = 1, double drift_hi = 1) {
   Pairs p;
   for (int i = 0; i < n; ++i) {
     const double drift = drift_lo == drift_hi ? drift_lo : g.uniform(drift_lo, drift_hi);
@@ -547,8 +546,7 @@ TEST(StatsPairedRatio, DeterministicForASeedAndPinnedAcrossPlatforms) {
   // Expected values come from an independent Python transcription of the documented
   // algorithm (xoshiro256** seeded by splitmix64, rejection `below`, median of n draws,
   // k = ceil(alpha/2 * B), CI = [m[k-1], m[B-k]]); both agree bit for bit.
-  const std::vector<double> c{1.10, 1.02, 0.97, 1.21, 1.08, 1.15,
-                              0.99, 1.06, 1.12, 1.04, 1.18, 1.01};
+  const std::vector<double> c{1.10, 1.02, 0.97, 1.21, 1.08, 1.15, 0.99, 1.06, 1.12, 1.04, 1.18, 1.01};
   const std::vector<double> r(c.size(), 1.0);
   struct Golden {
     std::uint64_t seed;
@@ -679,7 +677,6 @@ TEST(StatsPairedRatio, FivePercentShiftDetectedWithTwentyRounds) {
   RecordProperty("power", std::to_string(hits));
   EXPECT_GE(hits, 80);
 }
-
 
 // ---- median -----------------------------------------------------------------------------
 
@@ -948,8 +945,8 @@ TEST(StatsFactorial, TwoFactorsKnownMultiplicativeEffects) {
     }
   // Exact data without noise or drift: the contrasts are the hand values to rounding.
   std::vector<std::vector<double>> exact;
-  for (int r = 0; r < 3; ++r) exact.push_back({100, 100 * std::exp(-0.2), 100 * std::exp(0.1),
-                                               100 * std::exp(0.1 - 0.2 + 0.06)});
+  for (int r = 0; r < 3; ++r)
+    exact.push_back({100, 100 * std::exp(-0.2), 100 * std::exp(0.1), 100 * std::exp(0.1 - 0.2 + 0.06)});
   const FactorialEffects fx = factorial_effects(exact, bits, 0.05, 1, 50);
   EXPECT_NEAR(fx.main_effects[0].log_effect, 0.13, 1e-12);
   EXPECT_NEAR(fx.main_effects[1].log_effect, -0.17, 1e-12);
@@ -1130,7 +1127,7 @@ TEST(StatsBinomialTail, HandValues) {
   EXPECT_NEAR(binomial_tail(5000, 300, 0.05) / 0.0008783392813567511, 1, 1e-12);
   EXPECT_NEAR(binomial_tail(10, 5, 0.5), 638.0 / 1024, 1e-15);
   EXPECT_NEAR(binomial_tail(1000, 1000, 0.5) / std::ldexp(1.0, -1000), 1, 1e-12);  // 9.3e-302
-  EXPECT_EQ(binomial_tail(2000, 2000, 0.5), 0);  // 2^-2000 underflows
+  EXPECT_EQ(binomial_tail(2000, 2000, 0.5), 0);                                    // 2^-2000 underflows
 }
 
 TEST(StatsBinomialTail, EdgesAndAgreementWithTheOldSum) {

@@ -42,9 +42,7 @@ class TempDir {
   std::string path_;
 };
 
-inline void write_text(const std::string& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
+inline void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 inline std::string read_text(const std::string& path) {
   std::ifstream in(path);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -64,8 +62,8 @@ struct FakeCall {
 class FakeProcessRunner : public ProcessRunner {
  public:
   std::vector<FakeCall> calls;
-  std::map<std::string, std::string> variants;               // library -> variant name
-  std::map<std::string, double> speed;                       // library -> mallocs/sec (default 1e8)
+  std::map<std::string, std::string> variants;                         // library -> variant name
+  std::map<std::string, double> speed;                                 // library -> mallocs/sec (default 1e8)
   std::map<std::pair<std::string, std::string>, Behaviour> behaviour;  // (library, workload) for measure
   std::map<std::pair<std::string, std::string>, Behaviour> verify_behaviour;
   std::string list_json =
@@ -138,11 +136,8 @@ class FakeProcessRunner : public ProcessRunner {
         r.exit_code = -1;
         r.term_signal = 9;
         return r;
-      case Behaviour::malformed:
-        r.out = "{\"context\": {";
-        return r;
-      default:
-        break;
+      case Behaviour::malformed: r.out = "{\"context\": {"; return r;
+      default: break;
     }
     std::string provider = call.library.empty() ? kLibc : call.library;
     if (b == Behaviour::wrong_provider) provider = kLibc;
@@ -162,7 +157,8 @@ class FakeProcessRunner : public ProcessRunner {
                    {"items_per_second", ips}}}}};
     r.out = out.dump();
     if (!stats_out.empty() && write_stats)
-      write_text(stats_out, R"({"variant":"x","stats_enabled":true,"counters":{"fast_allocs":900,"generic_calls":100}})");
+      write_text(stats_out,
+                 R"({"variant":"x","stats_enabled":true,"counters":{"fast_allocs":900,"generic_calls":100}})");
     return r;
   }
 };

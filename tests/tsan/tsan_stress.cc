@@ -44,7 +44,8 @@ struct Rng {
   // Log-uniform in [lo, hi] by powers of two.
   std::size_t size_log(std::size_t lo, std::size_t hi) {
     const int e_lo = 63 - __builtin_clzll(lo), e_hi = 63 - __builtin_clzll(hi);
-    const std::size_t base = std::size_t{1} << (e_lo + static_cast<int>(below(static_cast<std::size_t>(e_hi - e_lo + 1))));
+    const std::size_t base = std::size_t{1}
+                             << (e_lo + static_cast<int>(below(static_cast<std::size_t>(e_hi - e_lo + 1))));
     const std::size_t v = base + below(base);
     return v < lo ? lo : (v > hi ? hi : v);
   }
@@ -84,7 +85,8 @@ void check_and_free(const Block& b) {
   if (b.p == nullptr) return;
   bool ok = true;
   for_checked_bytes(b, [&](std::size_t i) { ok = ok && b.p[i] == pattern_byte(b, i); });
-  if (!ok && g_corrupt.fetch_add(1) < 10) std::fprintf(stderr, "corrupted block %p of %zu bytes\n", static_cast<void*>(b.p), b.size);
+  if (!ok && g_corrupt.fetch_add(1) < 10)
+    std::fprintf(stderr, "corrupted block %p of %zu bytes\n", static_cast<void*>(b.p), b.size);
   alloclab::heap_free(b.p);
 }
 
@@ -121,7 +123,8 @@ struct Phases {
         Block b = make(random_size(rng));
         if (b.p == nullptr) continue;
         if (rng.below(4) == 0) {  // another thread frees it
-          auto& box = mail[(static_cast<std::size_t>(id) + 1 + rng.below(static_cast<std::size_t>(threads - 1))) % static_cast<std::size_t>(threads)];
+          auto& box = mail[(static_cast<std::size_t>(id) + 1 + rng.below(static_cast<std::size_t>(threads - 1))) %
+                           static_cast<std::size_t>(threads)];
           std::lock_guard<std::mutex> g(box.mu);
           box.blocks.push_back(b);
         } else {

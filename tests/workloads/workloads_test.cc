@@ -135,15 +135,12 @@ std::vector<std::string> all_names() {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, EveryWorkload, testing::ValuesIn(all_names()),
-                         [](const testing::TestParamInfo<std::string>& info) {
-                           return info.param;
-                         });
+                         [](const testing::TestParamInfo<std::string>& info) { return info.param; });
 
 // ---------------------------------------------------------------------------------------
 // Exact counts, from the formulas documented in families.h and the registered params.
 
-void expect_counts(const std::string& name, uint64_t mallocs, uint64_t frees,
-                   uint64_t reallocs = 0) {
+void expect_counts(const std::string& name, uint64_t mallocs, uint64_t frees, uint64_t reallocs = 0) {
   for (Mode mode : {Mode::kTimed, Mode::kVerify}) {
     const RunResult r = get(name).run_once(mode);
     EXPECT_EQ(r.mallocs, mallocs) << name;
@@ -190,15 +187,14 @@ TEST(ExactCounts, ReallocGrowth) {
   const uint64_t chains = u(p, "chains");
   expect_counts("realloc_growth", chains * (1 + steps), chains, chains * steps);
   const RunContext ctx = new_run(Mode::kVerify, "test");
-  const RunResult r = realloc_growth(
-      ctx, ReallocGrowthParams{.start_size = 16, .end_size = 100, .step = 40, .chains = 2});
+  const RunResult r =
+      realloc_growth(ctx, ReallocGrowthParams{.start_size = 16, .end_size = 100, .step = 40, .chains = 2});
   EXPECT_EQ(r, (RunResult{2 * 4, 2, 2 * 3}));  // 16 -> 56 -> 96 -> 100
 }
 
 TEST(ExactCounts, MultiThreaded) {
   const json& c = get("mt_churn").params;
-  const uint64_t churn =
-      u(c, "threads") * u(c, "rounds") * (u(c, "ping_pong_per_round") + u(c, "batch"));
+  const uint64_t churn = u(c, "threads") * u(c, "rounds") * (u(c, "ping_pong_per_round") + u(c, "batch"));
   expect_counts("mt_churn", churn, churn);
   const json& pc = get("producer_consumer").params;
   expect_counts("producer_consumer", u(pc, "blocks"), u(pc, "blocks"));
@@ -414,8 +410,7 @@ TEST(Runner, FixedIterationsCounts) {
 }
 
 TEST(Runner, BenchmarkJsonUsesPlainNamesAndContext) {
-  const Output o = run_runner(
-      "--benchmark_filter='^ping_pong_64$' --benchmark_format=json --benchmark_min_time=0.01");
+  const Output o = run_runner("--benchmark_filter='^ping_pong_64$' --benchmark_format=json --benchmark_min_time=0.01");
   ASSERT_EQ(o.status, 0);
   const json r = json::parse(o.out);
   ASSERT_EQ(r.at("benchmarks").size(), 1u);
