@@ -115,6 +115,19 @@ double to_ns(double v, const std::string& unit) {
 
 }  // namespace
 
+std::optional<json> parse_address_layout(const json& context) {
+  auto it = context.find("address_layout");
+  if (it == context.end()) return std::nullopt;
+  if (it->is_object()) return *it;
+  if (!it->is_string()) return std::nullopt;
+  try {
+    json j = json::parse(it->get<std::string>());
+    if (j.is_object()) return j;
+  } catch (const json::exception&) {
+  }
+  return std::nullopt;
+}
+
 std::string check_provider(const AllocatorSpec& a, const std::string& provider, const std::string& variant_json) {
   std::string who = provider.empty() ? "(unknown)" : provider;
   std::string answering;  // alloclab_variant().name, "" when none
@@ -189,6 +202,7 @@ Sample interpret_measurement(const AllocatorSpec& a, const ChildResult& r, doubl
     variant = v.is_string() ? v.get<std::string>() : (v.is_object() ? v.dump() : std::string{});
   }
   if (auto why = check_provider(a, provider, variant); !why.empty()) return fail(Status::failed, why);
+  s.address_layout = parse_address_layout(ctx);
 
   try {
     if (!b.contains("items_per_second") || !b["items_per_second"].is_number())

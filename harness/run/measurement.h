@@ -42,6 +42,10 @@ Outcome interpret_verify(const ChildResult& r, double timeout_s);
 // must be those of `a`. Returns "" when they are, else the reason.
 std::string check_provider(const AllocatorSpec& a, const std::string& provider, const std::string& variant_json);
 
+// The runner's context "address_layout" (a JSON object encoded as a string, or an object):
+// nullopt when absent or not an object.
+std::optional<json> parse_address_layout(const json& context);
+
 // Fills status/error and the measurements (not allocator/workload/round/order). stats_text
 // is the content of the --alloclab-stats-out file when one was requested (nullopt if the file
 // was not written).
