@@ -16,6 +16,19 @@ void apply_preload(const AllocatorSpec& a, ChildSpec& spec) {
     spec.env_set.emplace_back("LD_PRELOAD", a.library);
 }
 
+int layout_copy(const AllocatorSpec& a, int layout_index) {
+  const int copies = static_cast<int>(a.layout_libraries.size());
+  return copies > 1 && layout_index > 0 ? layout_index % copies : 0;
+}
+
+AllocatorSpec with_layout_copy(const AllocatorSpec& a, int copy) {
+  AllocatorSpec c = a;
+  if (copy > 0 && copy < static_cast<int>(a.layout_libraries.size())) c.library = a.layout_libraries[copy];
+  return c;
+}
+
+int stack_shift_bytes(int layout_index) { return layout_index > 0 ? layout_index * 1040 % 4096 : 0; }
+
 std::string exact_filter(const std::string& name) {
   std::string s = "^";
   for (char c : name) {
@@ -34,11 +47,12 @@ ChildSpec verify_spec(const std::string& runner, const AllocatorSpec& a, const W
 }
 
 ChildSpec measure_spec(const std::string& runner, const AllocatorSpec& a, const WorkloadSpec& w, double min_time,
-                       double timeout_s, const std::string& stats_out) {
+                       double timeout_s, const std::string& stats_out, int stack_shift) {
   ChildSpec s;
   s.argv = {runner, "--benchmark_filter=" + exact_filter(w.name), "--benchmark_format=json",
             fmt::format("--benchmark_min_time={}", min_time)};
   if (!stats_out.empty()) s.argv.push_back("--alloclab-stats-out=" + stats_out);
+  if (stack_shift >= 0) s.argv.push_back(fmt::format("--alloclab-stack-shift={:04d}", stack_shift));
   s.timeout_s = timeout_s;
   apply_preload(a, s);
   return s;
