@@ -8,6 +8,7 @@
 //
 // Exit codes: 0 ok, 1 I/O error, 2 usage error (bad flag, unknown workload, nothing
 // matched), 3 a workload failed (verify mismatch, NULL from an allocator, leak).
+#include <alloca.h>
 #include <benchmark/benchmark.h>
 #include <dlfcn.h>
 #include <unistd.h>
@@ -54,13 +55,14 @@ constexpr int kExitIo = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitFailed = 3;
 constexpr int kVerifyRepetitions = 3;
+constexpr std::size_t kMaxStackShift = std::size_t{1} << 20;
 
 constexpr const char* kUsage =
     R"(alloclab-runner: allocation workloads as Google Benchmark benchmarks.
 The allocator is whatever provides malloc: choose it with LD_PRELOAD (none = glibc).
 
 Usage:
-  alloclab-runner [--benchmark_* flags] [--alloclab-stats-out=FILE]
+  alloclab-runner [--benchmark_* flags] [--alloclab-stats-out=FILE] [--alloclab-stack-shift=BYTES]
       Time the workloads selected by --benchmark_filter (regex; default all).
       items_per_second = mallocs per second. The JSON context carries malloc_provider
       and alloclab_variant.
@@ -77,6 +79,13 @@ Options:
   --workload=NAME            select one workload (same as --benchmark_filter='^NAME$')
   --alloclab-stats-out=FILE  after timing, write alloclab_stats() of the preloaded
                              alloclab library to FILE (nothing is written without one)
+  --alloclab-stack-shift=BYTES
+                             before timing, move this process's stack down by BYTES
+                             (rounded up to 16; at most 1 MiB): the benchmarks run in a
+                             function called after an alloca of that size, so every
+                             main-thread stack address (address_layout "stack") moves by
+                             exactly BYTES. With ASLR off (setarch -R) this makes the
+                             stack layout a controlled factor. Default 0.
   --help                     this text, then Google Benchmark's flags
 Exit codes: 0 ok, 1 I/O error, 2 usage error, 3 a workload failed.
 )";
@@ -88,6 +97,7 @@ struct Options {
   std::optional<uint64_t> fixed_iterations;
   std::string workload;
   std::string stats_out;
+  std::size_t stack_shift = 0;  // --alloclab-stack-shift, a multiple of 16
   // The last value of each --benchmark_*=VALUE flag. All but --benchmark_filter are also
   // passed on to Benchmark.
   std::map<std::string, std::string, std::less<>> benchmark_flags;
@@ -142,6 +152,13 @@ std::optional<int> parse(int argc, char** argv, Options& opt) {
     } else if (take_value("--workload", i, argc, argv, value, missing)) {
       if (missing) return usage_error("--workload needs a name");
       opt.workload = value;
+    } else if (take_value("--alloclab-stack-shift", i, argc, argv, value, missing)) {
+      char* end = nullptr;
+      const unsigned long long n = missing ? 0 : std::strtoull(value.c_str(), &end, 10);
+      if (missing || value.empty() || *end != '\0' || value[0] == '-' || n > kMaxStackShift) {
+        return usage_error("--alloclab-stack-shift needs a byte count from 0 to 1048576, got '" + value + "'");
+      }
+      opt.stack_shift = (static_cast<std::size_t>(n) + 15) & ~std::size_t{15};
     } else if (take_value("--alloclab-stats-out", i, argc, argv, value, missing)) {
       if (missing || value.empty()) return usage_error("--alloclab-stats-out needs a file");
       opt.stats_out = value;
@@ -356,7 +373,9 @@ bool write_file(const std::string& path, const std::string& text) {
   return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
-int run_benchmarks(Options& opt) {
+// noipa: called from run_shifted() only, never inlined into it, so its frame (and the frame of
+// address_layout(), which records the stack address) sits right below run_shifted's alloca.
+__attribute__((noipa)) int run_benchmarks(Options& opt) {
   int bench_argc = static_cast<int>(opt.pass_on.size()) - 1;
   benchmark::Initialize(&bench_argc, opt.pass_on.data());
   if (benchmark::ReportUnrecognizedArguments(bench_argc, opt.pass_on.data())) return kExitUsage;
@@ -408,6 +427,17 @@ int run_benchmarks(Options& opt) {
   return g_workload_failed ? kExitFailed : 0;
 }
 
+// Runs the benchmarks with the stack moved down by opt.stack_shift bytes: an alloca of that
+// size (0 included, so both paths are the same code) that the empty asm makes observable, so
+// the compiler can neither drop it nor turn the call into a tail call that would undo it.
+__attribute__((noipa)) int run_shifted(Options& opt) {
+  void* pad = alloca(opt.stack_shift);
+  asm volatile("" : : "r"(pad) : "memory");
+  const int rc = run_benchmarks(opt);
+  asm volatile("" : : "r"(pad) : "memory");
+  return rc;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -431,5 +461,5 @@ int main(int argc, char** argv) {
   // --workload selects exactly that workload, whatever --benchmark_filter says.
   if (chosen != nullptr) opt.filter = "^" + chosen->name + "$";
   if (opt.verify) return run_verify(opt.filter);
-  return run_benchmarks(opt);
+  return run_shifted(opt);
 }

@@ -5,6 +5,33 @@
 #include <map>
 
 namespace alloclab::harness {
+namespace {
+
+// The pairs' ratios grouped by (candidate copy, reference copy); a Placement when >= 2 groups
+// have >= 2 pairs.
+std::optional<stats::Placement> pair_placement(const Paired& p) {
+  std::map<std::pair<int, int>, std::vector<double>> groups;
+  for (std::size_t i = 0; i < p.a.size(); ++i) groups[{p.layout_a[i], p.layout_b[i]}].push_back(p.a[i] / p.b[i]);
+  if (groups.size() < 2) return std::nullopt;
+  std::vector<std::vector<double>> by_copy;
+  for (auto& [key, v] : groups) by_copy.push_back(std::move(v));
+  stats::Placement pl = stats::placement(by_copy);
+  if (!pl.valid()) return std::nullopt;
+  return pl;
+}
+
+// mallocs/sec per layout copy, when the ok samples used >= 2 copies.
+std::vector<LayoutSummary> per_layout(const std::map<int, std::vector<double>>& by_layout) {
+  std::vector<LayoutSummary> out;
+  if (by_layout.size() < 2) return out;
+  for (const auto& [layout, v] : by_layout) {
+    stats::Summary s = stats::summarize(v);
+    out.push_back({layout, s.n, s.median, s.cv});
+  }
+  return out;
+}
+
+}  // namespace
 
 const RatioRow* CellSummary::ratio_to(const std::string& ref) const {
   for (const auto& r : ratios)
@@ -43,18 +70,20 @@ std::vector<double> cell_values(const RunResults& r, const std::string& allocato
 
 Paired paired_values(const RunResults& r, const std::string& alloc_a, const std::string& alloc_b,
                      const std::string& workload, double Sample::*field) {
-  std::map<int, double> a, b;
+  std::map<int, const Sample*> a, b;
   for (const auto& s : r.samples) {
     if (s.status != Status::ok || s.workload != workload) continue;
-    if (s.allocator == alloc_a) a[s.round] = s.*field;
-    if (s.allocator == alloc_b) b[s.round] = s.*field;
+    if (s.allocator == alloc_a) a[s.round] = &s;
+    if (s.allocator == alloc_b) b[s.round] = &s;
   }
   Paired p;
-  for (const auto& [round, va] : a)
+  for (const auto& [round, sa] : a)
     if (auto it = b.find(round); it != b.end()) {
-      p.a.push_back(va);
-      p.b.push_back(it->second);
+      p.a.push_back(sa->*field);
+      p.b.push_back(it->second->*field);
       p.rounds.push_back(round);
+      p.layout_a.push_back(sa->layout);
+      p.layout_b.push_back(it->second->layout);
     }
   return p;
 }
@@ -68,6 +97,7 @@ std::vector<CellSummary> summarize_run(const RunResults& r, int resamples) {
       c.allocator = a.name;
       c.workload = w.name;
       std::vector<double> mps, ns, rss, faults;
+      std::map<int, std::vector<double>> mps_by_layout;
       for (const auto& s : r.samples) {
         if (s.allocator != a.name || s.workload != w.name) continue;
         ++c.n_samples;
@@ -77,6 +107,7 @@ std::vector<CellSummary> summarize_run(const RunResults& r, int resamples) {
         }
         ++c.n_ok;
         mps.push_back(s.mallocs_per_sec);
+        mps_by_layout[s.layout].push_back(s.mallocs_per_sec);
         ns.push_back(s.ns_per_op);
         rss.push_back(static_cast<double>(s.peak_rss_kib));
         faults.push_back(static_cast<double>(s.page_faults));
@@ -98,6 +129,7 @@ std::vector<CellSummary> summarize_run(const RunResults& r, int resamples) {
         c.peak_rss_kib_median = stats::median(rss);
         c.page_faults_median = stats::median(faults);
       }
+      c.per_layout = per_layout(mps_by_layout);
       for (const auto& ref : refs) {
         if (ref == a.name) continue;
         Paired p = paired_values(r, a.name, ref, w.name);
@@ -106,6 +138,7 @@ std::vector<CellSummary> summarize_run(const RunResults& r, int resamples) {
         row.reference = ref;
         row.est = stats::paired_ratio(p.a, p.b, r.options.alpha, comparison_seed(r.options.seed, a.name, ref, w.name),
                                       resamples);
+        row.placement = pair_placement(p);
         c.ratios.push_back(row);
       }
       out.push_back(std::move(c));

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,17 @@ namespace alloclab::harness {
 struct RatioRow {
   std::string reference;     // the allocator this cell is compared with
   stats::RatioEstimate est;  // candidate / reference mallocs/sec, paired by round
+  // The pairs grouped by the layout copies they used ((candidate copy, reference copy): the
+  // same index for two variants, (copy, 0) against a peer): present when >= 2 copies each
+  // have >= 2 pairs (harness run --layouts K).
+  std::optional<stats::Placement> placement;
+};
+
+// mallocs/sec of one cell's ok samples that used one layout copy.
+struct LayoutSummary {
+  int layout = 0;
+  std::size_t n = 0;
+  double median = 0, cv = 0;
 };
 
 struct CellSummary {
@@ -26,6 +38,7 @@ struct CellSummary {
   stats::Summary mallocs_per_sec;
   double ns_per_op_median = 0, peak_rss_kib_median = 0, page_faults_median = 0;
   std::vector<RatioRow> ratios;
+  std::vector<LayoutSummary> per_layout;  // by copy, when the cell's ok samples used >= 2 copies
 
   const RatioRow* ratio_to(const std::string& ref) const;
 };
@@ -44,6 +57,7 @@ std::vector<double> cell_values(const RunResults& r, const std::string& allocato
 struct Paired {
   std::vector<double> a, b;
   std::vector<int> rounds;
+  std::vector<int> layout_a, layout_b;  // Sample::layout of each pair's two samples
 };
 Paired paired_values(const RunResults& r, const std::string& alloc_a, const std::string& alloc_b,
                      const std::string& workload, double Sample::*field = &Sample::mallocs_per_sec);

@@ -17,6 +17,10 @@ struct RunDefaults {
   static constexpr double kQuickWarmupMinTime = 0.005;
   static constexpr double kTimeout = 30;  // per-child limit, s
   static constexpr double kAlpha = 0.05;  // significance level; CIs at 1 - alpha
+  // Layouts rotated over the rounds (--layouts): the build links 4 shifted copies of every
+  // variant besides the ordinary library; 4 of the 5 keep 10 rounds (and --quick's 6)
+  // balanced within ±1 while still moving the code placement every round.
+  static constexpr int kLayouts = 4;
 };
 
 // Bootstrap resamples: the final summary of a run and `compare`; the results file rewritten
@@ -42,6 +46,11 @@ struct ExecDefaults {
 struct ValidateDefaults {
   // `validate --aa` fails when P(this many significant cells or more | no difference) is below.
   static constexpr double kAaMinTailP = 0.01;
+  // `validate --layout` (A/A'): baseline vs its shifted copies. It needs this many shifted
+  // copies, and fails when more than this share of copy × workload cells is significant after
+  // Benjamini-Hochberg.
+  static constexpr int kLayoutMinShiftedCopies = 4;
+  static constexpr double kLayoutMaxSignificantShare = 0.05;
 };
 
 // `harness report`: instructions per malloc (callgrind, deterministic and placement-insensitive)

@@ -48,6 +48,10 @@ struct AllocatorSpec {
   // Preload check: the name alloclab_variant() must report. Empty for peers and glibc (no
   // alloclab library may answer); not checked for custom allocators.
   std::string expected_variant;
+  // Layout copies of a variant (build/lib/liballoclab-<v>-layout<i>.so, the same code linked
+  // at other addresses): index = copy, [0] == library. Empty (or one entry) = one copy: peers,
+  // custom allocators and -stats twins. `harness run --layouts K` preloads copy L(r) mod size.
+  std::vector<std::string> layout_libraries;
 };
 
 // An allocator that was asked for but cannot run here (peer not installed).
@@ -84,6 +88,10 @@ struct Sample {
   std::int64_t page_faults = 0;   // ru_minflt + ru_majflt
   double wall_s = 0;              // child's wall time, start to exit
   std::optional<json> counters;   // alloclab stats JSON (harness run --stats)
+  int layout = 0;                 // layout copy preloaded (index into layout_libraries; 0 = library)
+  // The runner's context "address_layout" ({"malloc", "malloc_library_base", "runner_code",
+  // "stack", "heap"}: decimal addresses); nullopt when the runner did not print it.
+  std::optional<json> address_layout;
 };
 
 // Where a run is. callgrind is a progress phase only: callgrind failures are recorded as
@@ -114,6 +122,10 @@ struct RunOptions {
   bool quick = false;
   std::string runner;    // alloclab-runner path
   std::string manifest;  // manifest path ("" if none was read)
+  // Layouts rotated over the rounds (harness run --layouts K): round r uses layout index L(r)
+  // for every allocator (copy L(r) mod its copies, stack shift of index L(r)). 1 = none.
+  int layouts = RunDefaults::kLayouts;
+  bool aslr = true;  // false: children run with address-space randomization disabled
 };
 
 // Instruction counts from callgrind (harness callgrind / harness run --callgrind).

@@ -20,17 +20,19 @@ json options_to_json(const RunOptions& o) {
           {"timeout", o.timeout_s}, {"alpha", o.alpha},       {"reference", o.reference},
           {"seed", o.seed},         {"stats", o.stats},       {"quick", o.quick},
           {"warmup", o.warmup},     {"verify", o.verify},     {"runner", o.runner},
-          {"manifest", o.manifest}};
+          {"manifest", o.manifest}, {"layouts", o.layouts},   {"aslr", o.aslr}};
 }
 
 json allocator_to_json(const AllocatorSpec& a) {
-  return {{"name", a.name},
-          {"kind", to_string(a.kind)},
-          {"library", a.library},
-          {"options", a.options},
-          {"factors", a.factors},
-          {"sets", a.sets},
-          {"stats_twin", a.stats_twin}};
+  json j = {{"name", a.name},
+            {"kind", to_string(a.kind)},
+            {"library", a.library},
+            {"options", a.options},
+            {"factors", a.factors},
+            {"sets", a.sets},
+            {"stats_twin", a.stats_twin}};
+  if (a.layout_libraries.size() > 1) j["layout_libraries"] = a.layout_libraries;
+  return j;
 }
 
 json workload_to_json(const WorkloadSpec& w) {
@@ -55,6 +57,17 @@ json stats_summary_to_json(const stats::Summary& s) {
           {"max", num(s.max)},
           {"ci_low", num(s.ci_low)},
           {"ci_high", num(s.ci_high)}};
+}
+
+json placement_to_json(const stats::Placement& p) {
+  return {{"layouts", p.layouts}, {"spread", num(p.spread)}, {"sd_log", num(p.sd_log)}};
+}
+
+json per_layout_to_json(const std::vector<LayoutSummary>& v) {
+  json out = json::array();
+  for (const auto& l : v)
+    out.push_back({{"layout", l.layout}, {"n", l.n}, {"median", num(l.median)}, {"cv", num(l.cv)}});
+  return out;
 }
 
 json failure_to_json(const Failure& f) {
@@ -97,6 +110,8 @@ RunOptions options_from_json(const json& c) {
   o.verify = get_or(c, "verify", true);
   o.runner = get_or(c, "runner", std::string{});
   o.manifest = get_or(c, "manifest", std::string{});
+  o.layouts = get_or(c, "layouts", 1);  // files from before --layouts: one layout
+  o.aslr = get_or(c, "aslr", true);
   return o;
 }
 
@@ -110,6 +125,7 @@ AllocatorSpec allocator_from_json(const json& a) {
   s.sets = get_or(a, "sets", std::vector<std::string>{});
   s.stats_twin = get_or(a, "stats_twin", false);
   if (s.kind == AllocatorKind::variant) s.expected_variant = s.name;
+  s.layout_libraries = get_or(a, "layout_libraries", std::vector<std::string>{});
   return s;
 }
 
@@ -146,6 +162,8 @@ Sample sample_from_json(const json& s) {
   x.page_faults = s["page_faults"].get<std::int64_t>();
   x.wall_s = s["wall_s"].get<double>();
   if (s.contains("counters")) x.counters = s["counters"];
+  x.layout = get_or(s, "layout", 0);
+  if (s.contains("address_layout")) x.address_layout = s["address_layout"];
   return x;
 }
 
@@ -190,6 +208,8 @@ json sample_to_json(const Sample& s) {
             {"page_faults", s.page_faults},
             {"wall_s", s.wall_s}};
   if (s.counters) j["counters"] = *s.counters;
+  j["layout"] = s.layout;
+  if (s.address_layout) j["address_layout"] = *s.address_layout;
   return j;
 }
 
@@ -197,25 +217,28 @@ json summary_to_json(const RunResults& r, const std::vector<CellSummary>& cells)
   json out = {{"references", ratio_references(r)}, {"cells", json::array()}};
   for (const auto& c : cells) {
     json ratios = json::array();
-    for (const auto& row : c.ratios)
-      ratios.push_back({{"reference", row.reference},
-                        {"n_pairs", row.est.n_pairs},
-                        {"ratio", num(row.est.ratio)},
-                        {"ci_low", num(row.est.ci_low)},
-                        {"ci_high", num(row.est.ci_high)},
-                        {"p_value", std::isfinite(row.est.p_value) ? row.est.p_value : 1.0},
-                        {"significant", row.est.significant}});
-    out["cells"].push_back({{"allocator", c.allocator},
-                            {"workload", c.workload},
-                            {"status", to_string(c.status)},
-                            {"error", c.error},
-                            {"n_ok", c.n_ok},
-                            {"n_samples", c.n_samples},
-                            {"mallocs_per_sec", stats_summary_to_json(c.mallocs_per_sec)},
-                            {"ns_per_op_median", num(c.ns_per_op_median)},
-                            {"peak_rss_kib_median", num(c.peak_rss_kib_median)},
-                            {"page_faults_median", num(c.page_faults_median)},
-                            {"ratios", ratios}});
+    for (const auto& row : c.ratios) {
+      json rj = {
+          {"reference", row.reference},        {"n_pairs", row.est.n_pairs},
+          {"ratio", num(row.est.ratio)},       {"ci_low", num(row.est.ci_low)},
+          {"ci_high", num(row.est.ci_high)},   {"p_value", std::isfinite(row.est.p_value) ? row.est.p_value : 1.0},
+          {"significant", row.est.significant}};
+      if (row.placement) rj["placement"] = placement_to_json(*row.placement);
+      ratios.push_back(std::move(rj));
+    }
+    json cj = {{"allocator", c.allocator},
+               {"workload", c.workload},
+               {"status", to_string(c.status)},
+               {"error", c.error},
+               {"n_ok", c.n_ok},
+               {"n_samples", c.n_samples},
+               {"mallocs_per_sec", stats_summary_to_json(c.mallocs_per_sec)},
+               {"ns_per_op_median", num(c.ns_per_op_median)},
+               {"peak_rss_kib_median", num(c.peak_rss_kib_median)},
+               {"page_faults_median", num(c.page_faults_median)},
+               {"ratios", ratios}};
+    if (!c.per_layout.empty()) cj["per_layout"] = per_layout_to_json(c.per_layout);
+    out["cells"].push_back(std::move(cj));
   }
   return out;
 }

@@ -184,6 +184,47 @@ std::string render_planted(const std::vector<PlantedRow>& rows, bool plain) {
   return t.render(plain) + fmt::format("planted slowdowns detected in {} of {} cells\n", detected, rows.size());
 }
 
+std::string render_layout(const LayoutVerdict& v, double alpha, bool plain) {
+  std::vector<std::string> header = {"workload"};
+  std::vector<std::string> names;
+  for (const auto& row : v.rows)
+    for (const auto& c : row.copies)
+      if (std::find(names.begin(), names.end(), c.allocator) == names.end()) names.push_back(c.allocator);
+  for (const auto& n : names) header.push_back(n + " / baseline [CI]");
+  header.push_back("placement spread");
+  TextTable t(header);
+  for (const auto& row : v.rows) {
+    std::vector<std::string> cells = {row.workload};
+    for (const auto& n : names) {
+      auto it =
+          std::find_if(row.copies.begin(), row.copies.end(), [&](const LayoutCell& c) { return c.allocator == n; });
+      cells.push_back(it == row.copies.end()
+                          ? "-"
+                          : fmt::format("{:.3f} [{:.3f},{:.3f}]{}", it->ratio, it->ci_low, it->ci_high,
+                                        it->significant_fdr ? "**"
+                                        : it->significant   ? "*"
+                                                            : ""));
+    }
+    cells.push_back(fmt::format("{:.3f}", row.spread));
+    t.add_row(cells);
+  }
+  auto pct = [](std::size_t k, std::size_t n) {
+    return n ? 100.0 * static_cast<double>(k) / static_cast<double>(n) : 0.0;
+  };
+  return t.render(plain) +
+         fmt::format(
+             "* significant (p < {0:g} and the CI excludes 1); ** also after Benjamini-Hochberg over the "
+             "family \"{1}\" ({2} cells)\n"
+             "layout A/A': {3} of {2} cells significant raw ({4:.1f}%), {5} after FDR ({6:.1f}%); chance "
+             "alone gives about {7:.1f} raw (m·alpha = {2} × {0:g}); largest placement spread {8:.3f} — {9}\n",
+             alpha, kLayoutFamily, v.cells, v.significant, pct(v.significant, v.cells), v.significant_fdr,
+             100 * v.share_fdr, v.expected, v.max_spread,
+             v.passed ? "PASS"
+                      : fmt::format("FAIL: more than {:g}% of the cells differ after FDR: code placement alone "
+                                    "moves mallocs/sec",
+                                    100 * ValidateDefaults::kLayoutMaxSignificantShare));
+}
+
 std::string render_list(const json& list, const std::string& manifest, const std::string& runner, bool plain) {
   std::string out = fmt::format("Variants ({}):\n", manifest);
   TextTable tv({"name", "sets", "options"});

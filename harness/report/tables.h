@@ -28,6 +28,9 @@ std::string render_instructions(const std::vector<InstructionCount>& counts, con
 // `harness validate --aa`: one line; `--planted`: a table of the cells and a count.
 std::string render_aa(const AaVerdict& v, const std::string& copy, double alpha);
 std::string render_planted(const std::vector<PlantedRow>& rows, bool plain);
+// `--layout`: per workload each copy's ratio to baseline [CI], the placement spread; then the
+// significant cells raw and after Benjamini-Hochberg, and what chance alone gives.
+std::string render_layout(const LayoutVerdict& v, double alpha, bool plain);
 // `harness list`: the variants, peers and workloads tables of its JSON document.
 std::string render_list(const json& list, const std::string& manifest, const std::string& runner, bool plain);
 

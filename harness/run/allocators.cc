@@ -221,6 +221,8 @@ AllocatorSelection select_allocators(const Manifest* manifest, const SelectionRe
     a.factors = v->factors;
     a.sets = v->sets;
     a.expected_variant = v->name;
+    if (!req.stats)  // the -stats twins have no layout copies
+      for (const auto& c : v->layouts) a.layout_libraries.push_back(c.library);
     if (req.check_files)
       require_file(a.library, "variant " + a.name,
                    "build it with `cmake --build build --target alloclab-variants` or pass "

@@ -1,6 +1,7 @@
 // run/manifest.cc — the variant declaration as the build wrote it.
 #include "run/manifest.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -14,6 +15,35 @@ const VariantInfo* Manifest::find(const std::string& name) const {
     if (v.name == name) return &v;
   return nullptr;
 }
+
+namespace {
+
+// The variant's layout copies in copy order 0..n-1; without "layouts", one copy = library.
+template <typename Bad>
+std::vector<LayoutCopy> parse_layouts(const json& e, const VariantInfo& v, const Bad& bad) {
+  std::vector<LayoutCopy> out;
+  if (!e.contains("layouts")) return {{0, 0, v.library}};
+  if (!e["layouts"].is_array()) throw bad("variant " + v.name + ": \"layouts\" is not an array");
+  for (const auto& l : e["layouts"]) {
+    if (!l.is_object() || !l.contains("copy") || !l["copy"].is_number_integer() || !l.contains("library") ||
+        !l["library"].is_string())
+      throw bad("variant " + v.name + ": a layout without \"copy\" or \"library\"");
+    LayoutCopy c;
+    c.copy = l["copy"].get<int>();
+    c.pad_bytes = l.value("pad_bytes", 0);
+    c.library = l["library"].get<std::string>();
+    out.push_back(std::move(c));
+  }
+  std::sort(out.begin(), out.end(), [](const LayoutCopy& a, const LayoutCopy& b) { return a.copy < b.copy; });
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (out[i].copy != static_cast<int>(i))
+      throw bad(fmt::format("variant {}: layout copies must be numbered 0..{}", v.name, out.size() - 1));
+  if (out.empty()) return {{0, 0, v.library}};
+  if (out[0].library != v.library) throw bad("variant " + v.name + ": layout copy 0 is not its \"library\"");
+  return out;
+}
+
+}  // namespace
 
 Manifest parse_manifest(const json& j, const std::string& path) {
   auto bad = [&](const std::string& why) {
@@ -39,6 +69,7 @@ Manifest parse_manifest(const json& j, const std::string& path) {
     if (e.contains("sets") && e["sets"].is_array())
       for (const auto& s : e["sets"])
         if (s.is_string()) v.sets.push_back(s.get<std::string>());
+    v.layouts = parse_layouts(e, v, bad);
     m.variants.push_back(std::move(v));
   }
   return m;

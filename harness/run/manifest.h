@@ -2,7 +2,11 @@
 //   {"schema_version":1, "library_dir":..., "factors":["inline_promotion",...],
 //    "debug_libraries":{...},
 //    "variants":[{"name","sets":[...],"factors":"01001","options":{...},
-//                 "library":".../liballoclab-<v>.so","stats_library":".../liballoclab-<v>-stats.so"}]}
+//                 "library":".../liballoclab-<v>.so","stats_library":".../liballoclab-<v>-stats.so",
+//                 "layouts":[{"copy":0,"pad_bytes":0,"library":".../liballoclab-<v>.so"},
+//                            {"copy":1,"pad_bytes":80,"library":".../liballoclab-<v>-layout1.so"},...]}]}
+//   "layouts" (the layout copies: the same code linked behind `pad_bytes` of padding) is
+//   optional: an older manifest without it has one copy, the library itself.
 #pragma once
 
 #include <string>
@@ -12,12 +16,19 @@
 
 namespace alloclab::harness {
 
+struct LayoutCopy {
+  int copy = 0;       // 0 = the ordinary library
+  int pad_bytes = 0;  // bytes linked in front of the code
+  std::string library;
+};
+
 struct VariantInfo {
   std::string name;
   std::vector<std::string> sets;
   std::string factors;  // "" for sweeps
   json options = json::object();
   std::string library, stats_library;
+  std::vector<LayoutCopy> layouts;  // by copy index 0..n-1; [0] is `library`; never empty
 };
 
 struct Manifest {

@@ -16,6 +16,19 @@ void apply_preload(const AllocatorSpec& a, ChildSpec& spec) {
     spec.env_set.emplace_back("LD_PRELOAD", a.library);
 }
 
+int layout_copy(const AllocatorSpec& a, int layout_index) {
+  const int copies = static_cast<int>(a.layout_libraries.size());
+  return copies > 1 && layout_index > 0 ? layout_index % copies : 0;
+}
+
+AllocatorSpec with_layout_copy(const AllocatorSpec& a, int copy) {
+  AllocatorSpec c = a;
+  if (copy > 0 && copy < static_cast<int>(a.layout_libraries.size())) c.library = a.layout_libraries[copy];
+  return c;
+}
+
+int stack_shift_bytes(int layout_index) { return layout_index > 0 ? layout_index * 1040 % 4096 : 0; }
+
 std::string exact_filter(const std::string& name) {
   std::string s = "^";
   for (char c : name) {
@@ -34,11 +47,12 @@ ChildSpec verify_spec(const std::string& runner, const AllocatorSpec& a, const W
 }
 
 ChildSpec measure_spec(const std::string& runner, const AllocatorSpec& a, const WorkloadSpec& w, double min_time,
-                       double timeout_s, const std::string& stats_out) {
+                       double timeout_s, const std::string& stats_out, int stack_shift) {
   ChildSpec s;
   s.argv = {runner, "--benchmark_filter=" + exact_filter(w.name), "--benchmark_format=json",
             fmt::format("--benchmark_min_time={}", min_time)};
   if (!stats_out.empty()) s.argv.push_back("--alloclab-stats-out=" + stats_out);
+  if (stack_shift >= 0) s.argv.push_back(fmt::format("--alloclab-stack-shift={:04d}", stack_shift));
   s.timeout_s = timeout_s;
   apply_preload(a, s);
   return s;
@@ -115,6 +129,19 @@ double to_ns(double v, const std::string& unit) {
 
 }  // namespace
 
+std::optional<json> parse_address_layout(const json& context) {
+  auto it = context.find("address_layout");
+  if (it == context.end()) return std::nullopt;
+  if (it->is_object()) return *it;
+  if (!it->is_string()) return std::nullopt;
+  try {
+    json j = json::parse(it->get<std::string>());
+    if (j.is_object()) return j;
+  } catch (const json::exception&) {
+  }
+  return std::nullopt;
+}
+
 std::string check_provider(const AllocatorSpec& a, const std::string& provider, const std::string& variant_json) {
   std::string who = provider.empty() ? "(unknown)" : provider;
   std::string answering;  // alloclab_variant().name, "" when none
@@ -189,6 +216,7 @@ Sample interpret_measurement(const AllocatorSpec& a, const ChildResult& r, doubl
     variant = v.is_string() ? v.get<std::string>() : (v.is_object() ? v.dump() : std::string{});
   }
   if (auto why = check_provider(a, provider, variant); !why.empty()) return fail(Status::failed, why);
+  s.address_layout = parse_address_layout(ctx);
 
   try {
     if (!b.contains("items_per_second") || !b["items_per_second"].is_number())

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -230,6 +231,18 @@ void reap(RunningChild& child, ChildResult& r) {
 }
 
 }  // namespace
+
+std::string PosixProcessRunner::set_child_aslr(bool enabled) {
+  const int current = ::personality(0xffffffff);
+  if (current == -1) return fmt::format("personality(2) query failed: {}", std::strerror(errno));
+  const unsigned long want =
+      enabled ? (static_cast<unsigned long>(current) & ~static_cast<unsigned long>(ADDR_NO_RANDOMIZE))
+              : (static_cast<unsigned long>(current) | ADDR_NO_RANDOMIZE);
+  if (::personality(want) == -1) return fmt::format("personality(ADDR_NO_RANDOMIZE) failed: {}", std::strerror(errno));
+  if ((::personality(0xffffffff) & ADDR_NO_RANDOMIZE) != (enabled ? 0 : ADDR_NO_RANDOMIZE))
+    return "personality(2) did not take the ADDR_NO_RANDOMIZE flag (a seccomp filter?)";
+  return {};
+}
 
 ChildResult PosixProcessRunner::run(const ChildSpec& spec) {
   ChildResult r;

@@ -41,11 +41,18 @@ class ProcessRunner {
  public:
   virtual ~ProcessRunner() = default;
   virtual ChildResult run(const ChildSpec& spec) = 0;
+  // Address-space randomization of the children started from now on (harness run --aslr).
+  // Returns "" on success, else why it could not be changed. The default does nothing.
+  virtual std::string set_child_aslr(bool /*enabled*/) { return {}; }
 };
 
 class PosixProcessRunner final : public ProcessRunner {
  public:
   ChildResult run(const ChildSpec& spec) override;
+  // personality(2) of the harness process itself: ADDR_NO_RANDOMIZE is inherited through
+  // posix_spawn (clone + execve keeps the persona), so every later child gets the same
+  // stack, mmap and library addresses (what `setarch -R` does for one command).
+  std::string set_child_aslr(bool enabled) override;
 };
 
 // Interrupt handling. install_interrupt_handlers() makes SIGINT/SIGTERM set a flag (and

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -37,7 +38,8 @@ class Scheduler {
         opt_(res.options),
         ncells_(res.allocators.size() * res.workloads.size()),
         excluded_(ncells_, false),
-        excluded_reason_(ncells_) {
+        excluded_reason_(ncells_),
+        layout_of_round_(layout_sequence(opt_.rounds, opt_.layouts, opt_.seed)) {
     start_ = std::chrono::steady_clock::now();
     total_ = ncells_ * (static_cast<std::size_t>(opt_.rounds) + (opt_.verify ? 1 : 0) + (opt_.warmup ? 1 : 0));
     if (opt_.stats) {
@@ -126,7 +128,8 @@ class Scheduler {
       s.status = Status::skipped;
       s.error = excluded_reason_[cell];
     } else {
-      s = measure(cell, opt_.min_time);
+      const int layout = layout_of_round_[static_cast<std::size_t>(round - 1)];
+      s = measure(cell, opt_.min_time, layout);
       if (interrupted_) return false;
       if (s.status != Status::ok) fail(cell, round, Phase::measure, s.status, s.error);
     }
@@ -138,22 +141,28 @@ class Scheduler {
     return true;
   }
 
-  Sample measure(std::size_t cell, double min_time) {
-    const AllocatorSpec& a = alloc_of(cell);
+  // layout: the round's layout index; -1 for the warm-up (copy 0, no stack-shift flag).
+  Sample measure(std::size_t cell, double min_time, int layout = -1) {
+    const int copy = layout_copy(alloc_of(cell), std::max(layout, 0));
+    const AllocatorSpec a = with_layout_copy(alloc_of(cell), copy);
+    // With layouts, every measured child gets the flag (0000 for index 0): see measure_spec.
+    const int shift = layout >= 0 && opt_.layouts > 1 ? stack_shift_bytes(layout) : -1;
     std::string stats_out;
     if (opt_.stats && !stats_dir_.empty()) {
       stats_out = fmt::format("{}/stats-{}.json", stats_dir_, ++stats_seq_);
       std::error_code ec;
       fs::remove(stats_out, ec);
     }
-    ChildResult r = pr_.run(measure_spec(opt_.runner, a, work_of(cell), min_time, opt_.timeout_s, stats_out));
+    ChildResult r = pr_.run(measure_spec(opt_.runner, a, work_of(cell), min_time, opt_.timeout_s, stats_out, shift));
     if (r.interrupted) {
       interrupted_ = true;
       return {};
     }
     std::optional<std::string> stats_text;
     if (!stats_out.empty()) stats_text = read_file(stats_out);
-    return interpret_measurement(a, r, opt_.timeout_s, opt_.stats, stats_text);
+    Sample s = interpret_measurement(a, r, opt_.timeout_s, opt_.stats, stats_text);
+    s.layout = copy;
+    return s;
   }
 
   std::vector<std::size_t> identity() const {
@@ -202,6 +211,7 @@ class Scheduler {
   std::size_t ncells_;
   std::vector<bool> excluded_;
   std::vector<std::string> excluded_reason_;
+  std::vector<int> layout_of_round_;  // L(r) at r - 1
   std::string stats_dir_;
   std::size_t stats_seq_ = 0;
   std::size_t done_ = 0, total_ = 0;
@@ -222,6 +232,25 @@ std::vector<std::size_t> round_order(std::size_t n, std::uint64_t seed, int roun
     std::swap(v[i - 1], v[j]);
   }
   return v;
+}
+
+std::vector<int> layout_sequence(int rounds, int layouts, std::uint64_t seed) {
+  std::vector<int> out;
+  if (rounds <= 0) return out;
+  out.reserve(static_cast<std::size_t>(rounds));
+  if (layouts <= 1) return std::vector<int>(static_cast<std::size_t>(rounds), 0);
+  std::vector<int> block(static_cast<std::size_t>(layouts));
+  for (std::uint64_t b = 0; static_cast<int>(out.size()) < rounds; ++b) {
+    // Its own stream per block: ("layouts", seed, block) through splitmix64 into xoshiro.
+    std::uint64_t state = seed ^ 0x6c61796f75747321ULL;  // "layouts!"
+    state += 0x9e3779b97f4a7c15ULL * (b + 1);
+    stats::Rng rng(stats::splitmix64(state));
+    for (int i = 0; i < layouts; ++i) block[static_cast<std::size_t>(i)] = i;
+    for (std::size_t i = block.size(); i > 1; --i) std::swap(block[i - 1], block[rng.below(i)]);
+    for (int x : block)
+      if (static_cast<int>(out.size()) < rounds) out.push_back(x);
+  }
+  return out;
 }
 
 bool run_schedule(RunResults& results, ProcessRunner& pr, SchedulerObserver& observer) {

@@ -3,8 +3,10 @@
 // (`runner --verify`, once per cell) and one discarded warm-up pass; a cell that fails either
 // is not timed (its round samples are recorded as "skipped").
 //
-//   run_schedule → preflight (verify, warm-up) → round 1..R: order = round_order(seed, r)
-//                → measure_cell → interpret_measurement → Sample → observer.on_round_complete
+//   run_schedule → preflight (verify, warm-up) → round 1..R: order = round_order(seed, r),
+//                layout L(r) = layout_sequence(...)[r-1] → measure_cell → interpret_measurement
+//                → Sample → observer.on_round_complete
+// Verify and warm-up use layout 0 (the ordinary library, no stack shift).
 //
 // Failures never stop the run: the cell is marked, the error reported, the rest goes on.
 // An interrupt (SIGINT/SIGTERM) stops after killing the running child; the caller writes
@@ -61,6 +63,13 @@ class ObserverList final : public SchedulerObserver {
 // The order of cells (indices 0..n-1) in round `round` (0 = the warm-up pass): a
 // Fisher–Yates shuffle driven by splitmix64(seed, round), identical on every platform.
 std::vector<std::size_t> round_order(std::size_t n, std::uint64_t seed, int round);
+
+// The layout index L(r) of every round r = 1..rounds (element r - 1), for `layouts` = K
+// layouts: the rounds in blocks of K, each block a permutation of 0..K-1 drawn by Fisher-Yates
+// with stats::Rng seeded from (seed, block number). So every index is used equally often when
+// K divides the rounds and within ±1 otherwise, reproducibly. K <= 1: all 0. Every
+// allocator of round r uses index L(r): copy L(r) mod its copies, stack shift of L(r).
+std::vector<int> layout_sequence(int rounds, int layouts, std::uint64_t seed);
 
 // Runs the schedule over results.allocators × results.workloads with results.options,
 // appending to results.samples / results.failures. Returns false if interrupted.

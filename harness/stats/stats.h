@@ -9,6 +9,7 @@
 //   ratio.h             paired_ratio (RatioEstimate), unpaired_ratio (UnpairedRatio)
 //   factorial.h         factorial_effects (FactorialEffects): 2^k main effects, interactions
 //   multiple_testing.h  binomial_tail, expected_false_positives, bh_adjust, bh_reject
+//   placement.h         placement (Placement): per-layout-copy spread of ratios, placement_spread
 //
 // Why paired: on a noisy 2-core machine one build's throughput moves 25-40 % between runs,
 // but a round measures every cell once, so candidate and reference measured in the same
@@ -35,6 +36,7 @@
 #include "stats/bootstrap.h"
 #include "stats/factorial.h"
 #include "stats/multiple_testing.h"
+#include "stats/placement.h"
 #include "stats/rank_tests.h"
 #include "stats/ratio.h"
 #include "stats/rng.h"

@@ -56,6 +56,21 @@ void add_alpha_flag(CLI::App& app, double& alpha, const std::string& help) {
   app.add_option("--alpha", alpha, help)->capture_default_str();
 }
 
+void add_layout_flags(CLI::App& app, RunArgs& a, const std::string& layouts_note) {
+  app.add_option(
+      "--layouts", a.layouts,
+      fmt::format("Layouts rotated over the rounds: round r uses layout L(r) (blocks of K rounds, each a seeded "
+                  "permutation of 0..K-1) for every allocator: a variant preloads its layout copy L(r) mod "
+                  "its copies (the same code linked at other addresses), and L(r) > 0 moves every child's "
+                  "stack by L(r)*1040 mod 4096 bytes. 1 = no rotation (default {}){}",
+                  RunDefaults::kLayouts, layouts_note));
+  add_enum_option<bool>(app, "--aslr", a.aslr,
+                        "off: start every child with address-space randomization disabled (personality "
+                        "ADDR_NO_RANDOMIZE on the harness, inherited by the children, as `setarch -R` does), so "
+                        "each layout is the same in every round; on: the kernel's default",
+                        {{"on", true}, {"off", false}});
+}
+
 void add_path_flags(CLI::App& app, std::string& manifest, std::string& runner) {
   manifest = default_manifest_path();
   runner = default_runner_path();

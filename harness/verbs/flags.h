@@ -31,6 +31,8 @@ void add_round_flags(CLI::App& app, RunArgs& a,
                      const std::string& out_help = "Results file (default results/run-<UTC>.json)");
 // --alpha (default RunDefaults::kAlpha).
 void add_alpha_flag(CLI::App& app, double& alpha, const std::string& help = "Significance level");
+// --layouts K, --aslr on|off.
+void add_layout_flags(CLI::App& app, RunArgs& a, const std::string& layouts_note = "");
 // --manifest, --runner, with the build's paths as defaults.
 void add_path_flags(CLI::App& app, std::string& manifest, std::string& runner);
 // --style auto|plain.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -48,6 +49,9 @@ RunOptions options_from(const RunArgs& args) {
   o.warmup = args.warmup;
   o.verify = args.verify;
   o.runner = args.runner;
+  o.layouts = args.layouts;
+  o.aslr = args.aslr;
+  if (o.layouts < 1) throw HarnessError("--layouts must be at least 1 (1 = no layout rotation)");
   if (o.rounds < 1) throw HarnessError("--rounds must be at least 1");
   if (!(o.min_time > 0)) throw HarnessError("--min-time must be positive (seconds)");
   if (!(o.timeout_s > 0)) throw HarnessError("--timeout must be positive (seconds)");
@@ -70,6 +74,7 @@ CLI::App* add_run_verb(CLI::App& app, RunArgs& a) {
   add_round_flags(*run, a);
   run->add_flag("--stats", a.stats, "Measure each variant's -stats twin and record its internal counters");
   add_alpha_flag(*run, a.alpha);
+  add_layout_flags(*run, a);
   run->add_option("--reference", a.reference, "Allocator every ratio is relative to")
       ->capture_default_str()
       ->each([&a](const std::string&) { a.reference_given = true; });
@@ -118,6 +123,30 @@ PreparedRun prepare_run(const RunArgs& args, const std::vector<std::string>& com
   res.skipped = sel.skipped;
   for (const auto& s : sel.skipped) res.failures.push_back({s.name, "", 0, Phase::setup, Status::skipped, s.reason});
 
+  // Layouts: without copies in the manifest there is nothing to rotate (one warning).
+  if (o.layouts > 1 && manifest) {
+    bool any = false;
+    for (const auto& a : res.allocators) any = any || a.layout_libraries.size() > 1;
+    bool variants = std::any_of(res.allocators.begin(), res.allocators.end(),
+                                [](const AllocatorSpec& a) { return a.kind == AllocatorKind::variant; });
+    if (variants && !any) {
+      run.warnings.push_back("the manifest lists no layout copies; --layouts 1");
+      o.layouts = 1;
+    }
+  }
+  if (o.layouts > 1 && args.check_files)
+    for (const auto& a : res.allocators)
+      for (std::size_t c = 1; c < a.layout_libraries.size() && c < static_cast<std::size_t>(o.layouts); ++c)
+        if (std::error_code ec; !std::filesystem::exists(a.layout_libraries[c], ec))
+          throw HarnessError(
+              fmt::format("variant {}: layout copy {} ({}) not found; build it with `cmake --build "
+                          "build --target alloclab-variants`, or pass --layouts 1",
+                          a.name, c, a.layout_libraries[c]));
+  if (!o.aslr)
+    if (std::string why = pr.set_child_aslr(false); !why.empty())
+      throw HarnessError("--aslr off: cannot disable address-space randomization for the children: " + why +
+                         "; run without --aslr off");
+
   // Workloads, from the runner itself.
   auto all = list_workloads(pr, args.runner);
   res.workloads = select_workloads(all, args.workloads);
@@ -144,9 +173,13 @@ PreparedRun prepare_run(const RunArgs& args, const std::vector<std::string>& com
 int execute_run(PreparedRun& run, const RunArgs& args, ProcessRunner& pr) {
   RunResults& res = run.results;
   for (const auto& w : run.warnings) warn(w);
-  std::fprintf(stderr, "harness: %zu allocators × %zu workloads × %d rounds, seed %llu, min-time %g s → %s\n",
+  std::fprintf(stderr, "harness: %zu allocators × %zu workloads × %d rounds, seed %llu, min-time %g s%s → %s\n",
                res.allocators.size(), res.workloads.size(), res.options.rounds,
-               static_cast<unsigned long long>(res.options.seed), res.options.min_time, run.out_path.c_str());
+               static_cast<unsigned long long>(res.options.seed), res.options.min_time,
+               fmt::format("{}{}", res.options.layouts > 1 ? fmt::format(", {} layouts", res.options.layouts) : "",
+                           res.options.aslr ? "" : ", ASLR off")
+                   .c_str(),
+               run.out_path.c_str());
 
   Checkpointer checkpoint(run.out_path);
   checkpoint.save(res, ResampleDefaults::kInitialSave);  // an empty, valid file at once: the path is usable

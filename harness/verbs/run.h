@@ -37,6 +37,8 @@ struct RunArgs {
   bool callgrind = false;
   std::int64_t callgrind_iterations = CallgrindDefaults::kIterations;
   bool warmup = true, verify = true;
+  int layouts = RunDefaults::kLayouts;  // --layouts K
+  bool aslr = true;                     // --aslr on|off
   std::string manifest, runner, valgrind = "valgrind";
   Style style;
   // For tests: where peers are looked for, and whether library files must exist.

@@ -4,6 +4,9 @@
 //              library): the number of significant cells should be about alpha × cells.
 //   --planted  baseline vs test-only slowed libraries given as --allocator planted-N=PATH
 //              (N = the planted slowdown in %): per cell, was the slowdown detected?
+//   --layout   A/A': baseline vs its layout copies 1..K-1 of the manifest (baseline@L1, ...,
+//              the same code linked at other addresses), each copy fixed: how far placement
+//              alone moves the ratio, and how many cells it makes significant (after FDR).
 #pragma once
 
 #include <string>
@@ -17,7 +20,7 @@
 namespace alloclab::harness {
 
 struct ValidateArgs {
-  bool aa = false, planted = false;
+  bool aa = false, planted = false, layout = false;
   RunArgs run;  // --workloads, --allocator, the round flags, --alpha, paths, --style
 };
 

@@ -153,5 +153,21 @@ TEST(PreloadCheck, AcceptsTheExpectedLibraryAndRejectsOthers) {
   EXPECT_NE(check_provider(c, testing::kLibc, ""), "");
 }
 
+TEST(Measurement, AddressLayoutIsParsedFromTheContext) {
+  AllocatorSpec a = variant("all", "/l/liballoclab-all.so");
+  json j = json::parse(gbench("/l/liballoclab-all.so", R"({"name":"all"})"));
+  Sample none = interpret_measurement(a, ok_result(j.dump()), 30, false, std::nullopt);
+  ASSERT_EQ(none.status, Status::ok) << none.error;
+  EXPECT_FALSE(none.address_layout.has_value());  // an older runner: absent
+  j["context"]["address_layout"] =
+      R"({"malloc": 1, "malloc_library_base": 2, "runner_code": 3, "stack": 4, "heap": 5})";
+  Sample s = interpret_measurement(a, ok_result(j.dump()), 30, false, std::nullopt);
+  ASSERT_TRUE(s.address_layout.has_value());
+  EXPECT_EQ((*s.address_layout)["stack"], 4);
+  EXPECT_EQ(s.layout, 0);
+  j["context"]["address_layout"] = "not json";
+  EXPECT_FALSE(interpret_measurement(a, ok_result(j.dump()), 30, false, std::nullopt).address_layout.has_value());
+}
+
 }  // namespace
 }  // namespace alloclab::harness

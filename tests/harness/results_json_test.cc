@@ -82,6 +82,87 @@ TEST(ResultsSchema, ProducedResultsValidateAndRoundTrip) {
   EXPECT_EQ(results_to_json(back)["samples"], j["samples"]);
 }
 
+// The layout fields: config.layouts / aslr, allocators' layout_libraries, samples' layout and
+// address_layout, the summary's per_layout and placement; a file without them still loads.
+TEST(ResultsSchema, LayoutFieldsRoundTripAndOldFilesStillLoad) {
+  RunResults r = produced_run();
+  r.options.layouts = 2;
+  r.options.aslr = false;
+  r.allocators[0].layout_libraries = {r.allocators[0].library, "/fake/liballoclab-baseline-layout1.so"};
+  // Rounds 1..3 were copy 0; add rounds 4..6 with copy 1 (baseline 10 % faster there).
+  std::vector<Sample> more;
+  for (const auto& s : r.samples) {
+    Sample x = s;
+    x.round += 3;
+    x.layout = x.allocator == "baseline" ? 1 : 0;
+    if (x.allocator == "baseline") x.mallocs_per_sec *= 1.1 + 0.01 * x.round;
+    x.address_layout = json{{"malloc", 1}, {"malloc_library_base", 2}, {"runner_code", 3}, {"stack", 4}, {"heap", 5}};
+    more.push_back(x);
+  }
+  for (auto& s : r.samples)
+    if (s.allocator == "baseline") s.mallocs_per_sec *= 1 + 0.01 * s.round;
+  r.samples.insert(r.samples.end(), more.begin(), more.end());
+  r.options.rounds = r.rounds_completed = 6;
+
+  json j = results_to_json(r);
+  auto errors = validate_json(j, results_schema());
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  EXPECT_EQ(j["config"]["layouts"], 2);
+  EXPECT_EQ(j["config"]["aslr"], false);
+  EXPECT_EQ(j["config"]["allocators"][0]["layout_libraries"].size(), 2u);
+  EXPECT_FALSE(j["config"]["allocators"][1].contains("layout_libraries"));  // glibc: one copy
+  EXPECT_EQ(j["samples"].back()["address_layout"]["stack"], 4);
+  EXPECT_FALSE(j["samples"][0].contains("address_layout"));
+  // baseline's cell used copies 0 and 1: per_layout; glibc's used copy 0 only: none.
+  const json* base = nullptr;
+  const json* glibc = nullptr;
+  for (const auto& c : j["summary"]["cells"]) (c["allocator"] == "baseline" ? base : glibc) = &c;
+  ASSERT_TRUE(base && glibc);
+  ASSERT_TRUE(base->contains("per_layout"));
+  EXPECT_EQ((*base)["per_layout"].size(), 2u);
+  EXPECT_EQ((*base)["per_layout"][1]["layout"], 1);
+  EXPECT_EQ((*base)["per_layout"][1]["n"], 3);
+  EXPECT_FALSE(glibc->contains("per_layout"));
+  // glibc / baseline pairs: 3 with baseline's copy 0, 3 with copy 1.
+  const json& ratio = (*glibc)["ratios"][0];
+  ASSERT_TRUE(ratio.contains("placement")) << ratio.dump();
+  EXPECT_EQ(ratio["placement"]["layouts"], 2);
+  EXPECT_GT(ratio["placement"]["spread"].get<double>(), 1.05);
+  EXPECT_GE(ratio["placement"]["sd_log"].get<double>(), 0.0);
+
+  RunResults back = results_from_json(j);
+  EXPECT_EQ(back.options.layouts, 2);
+  EXPECT_FALSE(back.options.aslr);
+  EXPECT_EQ(back.allocators[0].layout_libraries, r.allocators[0].layout_libraries);
+  EXPECT_EQ(back.samples.back().layout, more.back().layout);
+  ASSERT_TRUE(back.samples.back().address_layout.has_value());
+  EXPECT_EQ(results_to_json(back)["samples"], j["samples"]);
+  EXPECT_EQ(results_to_json(back)["summary"], j["summary"]);
+
+  // A file from before the layout fields: layouts 1, aslr on, every sample copy 0.
+  json old = j;
+  old["config"].erase("layouts");
+  old["config"].erase("aslr");
+  old["config"]["allocators"][0].erase("layout_libraries");
+  for (auto& s : old["samples"]) {
+    s.erase("layout");
+    s.erase("address_layout");
+  }
+  for (auto& c : old["summary"]["cells"]) {
+    c.erase("per_layout");
+    for (auto& rr : c["ratios"]) rr.erase("placement");
+  }
+  EXPECT_TRUE(validate_json(old, results_schema()).empty());
+  RunResults o = results_from_json(old);
+  EXPECT_EQ(o.options.layouts, 1);
+  EXPECT_TRUE(o.options.aslr);
+  EXPECT_TRUE(o.allocators[0].layout_libraries.empty());
+  for (const auto& s : o.samples) {
+    EXPECT_EQ(s.layout, 0);
+    EXPECT_FALSE(s.address_layout.has_value());
+  }
+}
+
 TEST(ResultsSchema, BrokenDocumentsDoNotValidate) {
   json good = results_to_json(produced_run());
   auto broken = [&](auto mutate) {

@@ -149,5 +149,41 @@ TEST(Manifest, MissingOrMalformed) {
   EXPECT_THROW(load_manifest(d.file("m.json")), HarnessError);
 }
 
+TEST(Manifest, LayoutCopies) {
+  json j = {{"variants",
+             {{{"name", "baseline"},
+               {"library", "/l/b.so"},
+               {"stats_library", "/l/b-stats.so"},
+               {"layouts",
+                {{{"copy", 1}, {"pad_bytes", 80}, {"library", "/l/b-layout1.so"}},
+                 {{"copy", 0}, {"pad_bytes", 0}, {"library", "/l/b.so"}}}}},
+              {{"name", "old"}, {"library", "/l/old.so"}}}}};
+  Manifest m = parse_manifest(j, "m.json");
+  const VariantInfo* b = m.find("baseline");
+  ASSERT_EQ(b->layouts.size(), 2u);
+  EXPECT_EQ(b->layouts[0].library, "/l/b.so");
+  EXPECT_EQ(b->layouts[1].library, "/l/b-layout1.so");
+  EXPECT_EQ(b->layouts[1].pad_bytes, 80);
+  // Without "layouts": one copy, the library.
+  const VariantInfo* old = m.find("old");
+  ASSERT_EQ(old->layouts.size(), 1u);
+  EXPECT_EQ(old->layouts[0].library, "/l/old.so");
+
+  auto sel = select_allocators(&m, req("baseline,old"), {});
+  EXPECT_EQ(sel.allocators[0].layout_libraries, (std::vector<std::string>{"/l/b.so", "/l/b-layout1.so"}));
+  EXPECT_EQ(sel.allocators[1].layout_libraries, (std::vector<std::string>{"/l/old.so"}));
+  SelectionRequest stats = req("baseline");
+  stats.stats = true;
+  EXPECT_TRUE(select_allocators(&m, stats, {}).allocators[0].layout_libraries.empty());  // -stats twins: one copy
+
+  // Gaps, or copy 0 that is not the library, are malformed.
+  json gap = j;
+  gap["variants"][0]["layouts"][0]["copy"] = 2;
+  EXPECT_THROW(parse_manifest(gap, "m.json"), HarnessError);
+  json other = j;
+  other["variants"][0]["layouts"][1]["library"] = "/l/elsewhere.so";
+  EXPECT_THROW(parse_manifest(other, "m.json"), HarnessError);
+}
+
 }  // namespace
 }  // namespace alloclab::harness

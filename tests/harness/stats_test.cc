@@ -1273,5 +1273,53 @@ TEST(StatsBenjaminiHochberg, InvalidInputAndExpectedFalsePositives) {
   EXPECT_EQ(expected_false_positives(200, 0.01), 2);
 }
 
+// ---- Placement ---------------------------------------------------------------------------
+
+// Hand-computed: log ratios {0.0, 0.2} with copy 0, {0.4, 0.6} with copy 1. Group means 0.1,
+// 0.5, grand mean 0.3; MSB = (2 * 0.2^2 + 2 * 0.2^2) / 1 = 0.16, MSW = 4 * 0.1^2 / (4 - 2) =
+// 0.02, n0 = (4 - 8 / 4) / 1 = 2, sigma_b^2 = (0.16 - 0.02) / 2 = 0.07, sd_log = sqrt(0.07).
+// Medians: (1 + e^0.2) / 2 and (e^0.4 + e^0.6) / 2 = e^0.4 (1 + e^0.2) / 2: spread = e^0.4.
+TEST(Placement, HandComputedVarianceComponentAndSpread) {
+  std::vector<std::vector<double>> g = {{1.0, std::exp(0.2)}, {std::exp(0.4), std::exp(0.6)}};
+  Placement p = placement(g);
+  ASSERT_TRUE(p.valid());
+  EXPECT_EQ(p.layouts, 2u);
+  EXPECT_NEAR(p.sd_log, std::sqrt(0.07), 1e-12);
+  EXPECT_NEAR(p.spread, std::exp(0.4), 1e-12);
+}
+
+// Unequal group sizes: logs {0, 0, 0.3} and {0.1, 0.1}. Means 0.1, 0.1: no between-copy
+// variation (MSB = 0 < MSW), so the variance component truncates at 0.
+TEST(Placement, TruncatesAtZeroAndSkipsSmallOrBadGroups) {
+  std::vector<std::vector<double>> g = {
+      {1.0, 1.0, std::exp(0.3)}, {std::exp(0.1), std::exp(0.1)}, {5.0}, {kNaN, -1.0, 0.0, 2.0}};
+  Placement p = placement(g);
+  EXPECT_EQ(p.layouts, 2u);  // {5} and the group with one usable value are ignored
+  EXPECT_EQ(p.sd_log, 0.0);
+  EXPECT_NEAR(p.spread, std::exp(0.1), 1e-12);  // medians 1 and e^0.1
+  EXPECT_FALSE(placement(std::vector<std::vector<double>>{{1.0, 1.1}, {2.0}}).valid());
+  EXPECT_EQ(placement(std::vector<std::vector<double>>{}).layouts, 0u);
+}
+
+// Three copies of two values each, logs {-0.1, 0.1}, {0.2, 0.4}, {0.5, 0.7}: means 0, 0.3, 0.6,
+// grand 0.3; MSB = 2 * (0.09 + 0 + 0.09) / 2 = 0.18, MSW = 6 * 0.01 / 3 = 0.02, n0 = 2,
+// sigma_b^2 = 0.08.
+TEST(Placement, ThreeCopies) {
+  std::vector<std::vector<double>> g = {
+      {std::exp(-0.1), std::exp(0.1)}, {std::exp(0.2), std::exp(0.4)}, {std::exp(0.5), std::exp(0.7)}};
+  Placement p = placement(g);
+  EXPECT_EQ(p.layouts, 3u);
+  EXPECT_NEAR(p.sd_log, std::sqrt(0.08), 1e-12);
+}
+
+TEST(Placement, SpreadIncludesTheReference) {
+  std::vector<double> r = {1.1, 0.95, 1.02};
+  EXPECT_NEAR(placement_spread(r), 1.1 / 0.95, 1e-15);
+  std::vector<double> above = {1.2, 1.1};
+  EXPECT_NEAR(placement_spread(above), 1.2, 1e-15);  // min is the reference's 1
+  EXPECT_EQ(placement_spread(std::vector<double>{}), 1.0);
+  EXPECT_EQ(placement_spread(std::vector<double>{kNaN, 0.0}), 1.0);
+}
+
 }  // namespace
 }  // namespace alloclab::stats

@@ -55,6 +55,7 @@ struct FakeCall {
   std::string mode;  // list | verify | measure
   std::string library, workload;
   std::string min_time;
+  std::string stack_shift;  // --alloclab-stack-shift value, "" when not passed
 };
 
 // Answers like alloclab-runner. The library in LD_PRELOAD decides the allocator: `variants`
@@ -72,6 +73,12 @@ class FakeProcessRunner : public ProcessRunner {
       R"({"name":"w3","family":"g","description":"three","default":false,"threads":2,"params":{}}])";
   int interrupt_at_measure = -1;  // request an interrupt on the Nth measure call (0-based)
   bool write_stats = true;
+  std::vector<bool> aslr_calls;  // set_child_aslr arguments, in order
+
+  std::string set_child_aslr(bool enabled) override {
+    aslr_calls.push_back(enabled);
+    return {};
+  }
 
   std::size_t count(const std::string& mode) const {
     std::size_t n = 0;
@@ -88,6 +95,7 @@ class FakeProcessRunner : public ProcessRunner {
       if (a.rfind("--benchmark_filter=^", 0) == 0) call.workload = a.substr(20, a.size() - 21);
       if (a.rfind("--benchmark_min_time=", 0) == 0) call.min_time = a.substr(21);
       if (a.rfind("--alloclab-stats-out=", 0) == 0) stats_out = a.substr(21);
+      if (a.rfind("--alloclab-stack-shift=", 0) == 0) call.stack_shift = a.substr(23);
     }
     if (call.mode.empty()) call.mode = "measure";
     for (const auto& [k, v] : spec.env_set)

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 #include <set>
 #include <string>
@@ -363,8 +364,8 @@ struct Output {
   std::string out;
 };
 
-Output run_runner(const std::string& args) {
-  const std::string cmd = std::string(ALLOCLAB_RUNNER) + " " + args + " 2>/dev/null";
+Output run_runner(const std::string& args, const std::string& prefix = "") {
+  const std::string cmd = prefix + std::string(ALLOCLAB_RUNNER) + " " + args + " 2>/dev/null";
   FILE* f = popen(cmd.c_str(), "r");
   if (f == nullptr) return {-1, ""};
   std::string out;
@@ -426,6 +427,29 @@ TEST(Runner, BenchmarkJsonUsesPlainNamesAndContext) {
   }
 }
 
+// The address_layout context of one timed child run with address-space randomization off
+// (setarch -R: personality ADDR_NO_RANDOMIZE, like `harness run --aslr off`).
+std::optional<json> layout_without_aslr(const std::string& shift) {
+  const Output o = run_runner(
+      "--benchmark_filter='^ping_pong_16$' --benchmark_format=json "
+      "--benchmark_min_time=0.001 --alloclab-stack-shift=" +
+          shift,
+      "setarch -R ");
+  if (o.status != 0) return std::nullopt;
+  return json::parse(json::parse(o.out).at("context").at("address_layout").get<std::string>());
+}
+
+TEST(Runner, StackShiftMovesTheStackByExactlyThatManyBytes) {
+  if (std::system("setarch -R true >/dev/null 2>&1") != 0) GTEST_SKIP() << "setarch -R is not permitted here";
+  // Same-length arguments: argv sits at the top of the stack, so a longer string would move it.
+  const auto a = layout_without_aslr("0000"), again = layout_without_aslr("0000"), b = layout_without_aslr("1040");
+  ASSERT_TRUE(a && again && b);
+  EXPECT_EQ(a->at("stack"), again->at("stack")) << "ASLR off: two children must get the same stack";
+  EXPECT_EQ(a->at("runner_code"), again->at("runner_code"));
+  EXPECT_EQ(a->at("stack").get<std::uint64_t>() - b->at("stack").get<std::uint64_t>(), 1040u);
+  EXPECT_EQ(a->at("runner_code"), b->at("runner_code"));  // only the stack moves
+}
+
 TEST(Runner, UsageErrorsExitTwo) {
   EXPECT_EQ(run_runner("--workload=no_such_workload").status, 2);
   EXPECT_EQ(run_runner("--fixed-iterations=2 --workload=nope").status, 2);
@@ -433,6 +457,8 @@ TEST(Runner, UsageErrorsExitTwo) {
   EXPECT_EQ(run_runner("--fixed-iterations=zero --workload=ping_pong_16").status, 2);
   EXPECT_EQ(run_runner("--verify --benchmark_filter='^nothing$'").status, 2);
   EXPECT_EQ(run_runner("--benchmark_filter='^nothing$'").status, 2);
+  EXPECT_EQ(run_runner("--alloclab-stack-shift=-16 --benchmark_filter='^ping_pong_16$'").status, 2);
+  EXPECT_EQ(run_runner("--alloclab-stack-shift=99999999 --benchmark_filter='^ping_pong_16$'").status, 2);
 }
 #endif
 
