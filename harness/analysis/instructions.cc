@@ -21,10 +21,10 @@ std::string join(const std::set<std::string>& names) {
 
 std::vector<std::string> merge_instructions(RunResults& r, const RunResults& cg, const std::string& origin) {
   if (cg.instructions.empty())
-    throw HarnessError(fmt::format(
-        "--instructions {}: no \"instructions\" section (expected a results file of `harness callgrind` or "
-        "`harness run --callgrind`)",
-        origin));
+    throw HarnessError(
+        fmt::format("--instructions {}: no \"instructions\" section (expected a results file of `harness callgrind` or "
+                    "`harness run --callgrind`)",
+                    origin));
   std::set<std::string> no_alloc, no_workload, failed;
   std::size_t merged = 0;
   for (const auto& i : cg.instructions) {
@@ -40,9 +40,8 @@ std::vector<std::string> merge_instructions(RunResults& r, const RunResults& cg,
       failed.insert(i.allocator + "/" + i.workload);
       continue;
     }
-    std::erase_if(r.instructions, [&](const InstructionCount& o) {
-      return o.allocator == i.allocator && o.workload == i.workload;
-    });
+    std::erase_if(r.instructions,
+                  [&](const InstructionCount& o) { return o.allocator == i.allocator && o.workload == i.workload; });
     r.instructions.push_back(i);
     ++merged;
   }

@@ -61,9 +61,10 @@ std::vector<Verdict> factor_verdicts(const AblationReport& rep) {
       if (up) gain_w.insert(wa.workload);
       if (down) loss_w.insert(wa.workload);
       for (const auto& e : wa.interactions) {
-        auto x = e.label.find(" × ");
+        static const std::string sep = " × ";  // "×" is two bytes in UTF-8
+        auto x = e.label.find(sep);
         if (x == std::string::npos) continue;
-        std::string a = e.label.substr(0, x), b = e.label.substr(x + 3);
+        std::string a = e.label.substr(0, x), b = e.label.substr(x + sep.size());
         if ((a == f || b == f) && e.counted())
           v.conflicts.push_back(fmt::format("{} with {} {:.3f}×", wa.workload, a == f ? b : a, e.ratio));
       }
@@ -91,8 +92,8 @@ std::vector<std::string> plain_summary(const AblationReport& rep, const std::vec
       std::size_t up = 0, down = 0;
       for (const auto& wa : rep.workloads)
         if (wa.all_vs_baseline && wa.all_vs_baseline->counted()) (wa.all_vs_baseline->ratio > 1 ? up : down)++;
-      counted = fmt::format("; against {} it counts faster on {} and slower on {} workloads", rep.baseline_name, up,
-                            down);
+      counted =
+          fmt::format("; against {} it counts faster on {} and slower on {} workloads", rep.baseline_name, up, down);
     }
     lines.push_back(fmt::format(
         "Best variant: **{}**, {:.3f}× {} (geometric mean of its per-workload median ratios over {} workloads; a "
@@ -151,9 +152,10 @@ std::vector<std::string> plain_summary(const AblationReport& rep, const std::vec
         "Placement: this run had no layout copies (`harness run --layouts K`); byte-identical code moved by "
         "16–2752 B measured −12 % … +29 % on this machine class, so a time effect alone may be code placement";
   if (rep.has_instructions)
-    placement += fmt::format("; {} significant time effects have identical instruction counts (placement suspects, "
-                             "not counted).",
-                             suspects);
+    placement += fmt::format(
+        "; {} significant time effects have identical instruction counts (placement suspects, "
+        "not counted).",
+        suspects);
   else
     placement += "; no instruction counts (`harness run --callgrind`, or `harness report --instructions F`).";
   lines.push_back(placement);
@@ -180,8 +182,8 @@ std::vector<std::string> plain_summary(const AblationReport& rep, const std::vec
         "unchanged.",
         changed_cells, largest->label, largest_w, largest->ratio, unchanged_w));
   else
-    lines.push_back(fmt::format("Memory: no significant change of peak RSS after FDR ({} workloads).",
-                                rep.workloads.size()));
+    lines.push_back(
+        fmt::format("Memory: no significant change of peak RSS after FDR ({} workloads).", rep.workloads.size()));
   return lines;
 }
 
