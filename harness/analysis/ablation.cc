@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -130,6 +131,7 @@ void factorial_effects(const RunResults& r, const AblationReport& rep, WorkloadA
     e.ratio = f.ratio;
     e.ci_low = f.ci_low;
     e.ci_high = f.ci_high;
+    e.p_value = f.p_value;
     e.significant = f.significant;
     e.n = fe.n_rounds;
     return e;
@@ -137,12 +139,120 @@ void factorial_effects(const RunResults& r, const AblationReport& rep, WorkloadA
   for (const auto& f : fe.main_effects) wa.main_effects.push_back(effect(f, rep.factors[f.first]));
   for (const auto& f : fe.interactions)
     wa.interactions.push_back(effect(f, rep.factors[f.first] + " × " + rep.factors[f.second]));
+
+  // The same contrasts on log(instructions per malloc), when every combination has a count:
+  // two identical rows give the exact contrasts (the bootstrap is irrelevant).
+  std::vector<double> ipm;
+  for (const auto* c : combos)
+    for (const auto& i : r.instructions)
+      if (i.allocator == c->name && i.workload == wa.workload && i.status == Status::ok &&
+          i.instructions_per_malloc > 0) {
+        ipm.push_back(i.instructions_per_malloc);
+        break;
+      }
+  if (ipm.size() != n || wa.main_effects.empty()) return;
+  std::vector<std::vector<double>> two = {ipm, ipm};
+  stats::FactorialEffects ie = stats::factorial_effects(two, bits, r.options.alpha, 1, 1);
+  for (std::size_t i = 0; i < ie.main_effects.size() && i < wa.main_effects.size(); ++i)
+    wa.main_effects[i].ins_ratio = ie.main_effects[i].ratio;
+  for (std::size_t i = 0; i < ie.interactions.size() && i < wa.interactions.size(); ++i)
+    wa.interactions[i].ins_ratio = ie.interactions[i].ratio;
+}
+
+const InstructionCount* find_ins(const RunResults& r, const std::string& a, const std::string& w) {
+  for (const auto& i : r.instructions)
+    if (i.allocator == a && i.workload == w && i.status == Status::ok && i.instructions_per_malloc > 0) return &i;
+  return nullptr;
+}
+
+// Instructions beside a time effect and the two instruction flags (defaults.h: ReportDefaults).
+void instruction_flags(const RunResults& r, const AblationOptions& opt, const std::string& w, Effect& e) {
+  if (!e.candidate.empty()) {
+    const InstructionCount *c = find_ins(r, e.candidate, w), *b = find_ins(r, e.reference, w);
+    if (c && b) {
+      e.ins_candidate = c->instructions_per_malloc;
+      e.ins_reference = b->instructions_per_malloc;
+      e.ins_ratio = c->instructions_per_malloc / b->instructions_per_malloc;
+    }
+  }
+  if (!e.ins_ratio || e.n == 0) return;
+  double change = std::abs(*e.ins_ratio - 1);
+  e.placement_suspect = e.significant && change <= opt.suspect_max_ins_change;
+  e.below_noise = !e.significant && change >= opt.below_noise_min_ins_change;
+}
+
+// The placement spread that applies and whether the effect is within it.
+void placement_flag(const AblationOptions& opt, const std::string& run_reference, const std::string& w,
+                    bool workload_wide, Effect& e) {
+  e.placement = placement_for(opt.placements, e.candidate, e.reference, w, run_reference, workload_wide);
+  if (e.placement && e.n && e.ratio > 0 && e.placement->spread > 0)
+    e.below_spread = std::abs(std::log(e.ratio)) < std::log(e.placement->spread);
+}
+
+// BH over one family of effects (those with pairs); the family's shape names its grid.
+void correct_family(AblationReport& rep, const std::string& name, const std::string& rows,
+                    std::vector<Effect> WorkloadAblation::*member) {
+  std::vector<Effect*> effects;
+  std::set<std::string> labels;
+  std::size_t nw = 0;
+  for (auto& wa : rep.workloads) {
+    bool any = false;
+    for (auto& e : wa.*member)
+      if (e.n) {
+        effects.push_back(&e);
+        labels.insert(e.label);
+        any = true;
+      }
+    nw += any;
+  }
+  if (effects.empty()) return;
+  std::vector<FdrTest> tests;
+  for (const Effect* e : effects) tests.push_back({e->p_value, e->ci_low > 1 || e->ci_high < 1});
+  std::string shape = fmt::format("{} {} × {} workloads", labels.size(), rows, nw);
+  TestFamily f = fdr_family(name, shape, tests, rep.alpha);
+  for (std::size_t i = 0; i < effects.size(); ++i) {
+    effects[i]->q_value = tests[i].q_value;
+    effects[i]->raw_significant = tests[i].raw_significant;
+    effects[i]->significant = tests[i].significant;
+  }
+  rep.families.push_back(f);
+}
+
+// Geometric mean over workloads of each variant's median per-round ratio to baseline.
+std::vector<VariantScore> variant_scores(const RunResults& r, const std::string& base) {
+  std::vector<VariantScore> out;
+  for (const auto& a : r.allocators) {
+    if (a.kind != AllocatorKind::variant || a.name == base) continue;
+    double sum = 0;
+    std::size_t nw = 0;
+    for (const auto& w : r.workloads) {
+      Paired p = paired_values(r, a.name, base, w.name);
+      std::vector<double> ratios;
+      for (std::size_t i = 0; i < p.a.size(); ++i)
+        if (p.a[i] > 0 && p.b[i] > 0) ratios.push_back(p.a[i] / p.b[i]);
+      if (ratios.empty()) continue;
+      sum += std::log(stats::median(ratios));
+      ++nw;
+    }
+    if (nw) out.push_back({a.name, std::exp(sum / static_cast<double>(nw)), nw});
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const VariantScore& x, const VariantScore& y) { return x.geomean > y.geomean; });
+  return out;
 }
 
 }  // namespace
 
 AblationReport build_ablation(const RunResults& r, int resamples) {
+  AblationOptions opt;
+  opt.resamples = resamples;
+  return build_ablation(r, opt);
+}
+
+AblationReport build_ablation(const RunResults& r, const AblationOptions& opt) {
+  const int resamples = opt.resamples;
   AblationReport rep;
+  rep.alpha = r.options.alpha;
   rep.factors = r.factor_names;
   std::size_t k = rep.factors.size();
   std::string zeros(k, '0'), ones(k, '1');
@@ -152,6 +262,7 @@ AblationReport build_ablation(const RunResults& r, int resamples) {
   if (!all) all = r.find_allocator("all");
   rep.baseline_name = base ? base->name : "";
   rep.all_name = all ? all->name : "";
+  rep.reference_name = r.find_allocator(r.options.reference) ? r.options.reference : rep.baseline_name;
   if (!base)
     rep.notes.push_back(
         "no baseline variant (all factors off) in these results: add-one contributions and memory cost are omitted");
@@ -195,9 +306,58 @@ AblationReport build_ablation(const RunResults& r, int resamples) {
       for (const auto& a : r.allocators)
         if (a.kind == AllocatorKind::variant && a.name != base->name)
           wa.memory.push_back(memory_effect(r, a.name, base->name, w.name, resamples));
+    if (!rep.reference_name.empty())
+      for (const auto& a : r.allocators)
+        if (a.kind == AllocatorKind::peer && a.name != rep.reference_name)
+          wa.peers.push_back(paired_effect(r, a.name, a.name, rep.reference_name, w.name, resamples));
     if (rep.factorial) factorial_effects(r, rep, wa, combos, resamples);
     rep.workloads.push_back(std::move(wa));
   }
+
+  // One family per kind of comparison, then what instructions and placement say.
+  correct_family(rep, "add-one", "factors", &WorkloadAblation::add_one);
+  correct_family(rep, "remove-one", "factors", &WorkloadAblation::remove_one);
+  {
+    std::vector<Effect*> alls;
+    for (auto& wa : rep.workloads)
+      if (wa.all_vs_baseline && wa.all_vs_baseline->n) alls.push_back(&*wa.all_vs_baseline);
+    if (!alls.empty()) {
+      std::vector<FdrTest> tests;
+      for (const Effect* e : alls) tests.push_back({e->p_value, e->ci_low > 1 || e->ci_high < 1});
+      rep.families.push_back(fdr_family(rep.all_name + " vs " + rep.baseline_name,
+                                        fmt::format("{} workloads", alls.size()), tests, rep.alpha));
+      for (std::size_t i = 0; i < alls.size(); ++i) {
+        alls[i]->q_value = tests[i].q_value;
+        alls[i]->raw_significant = tests[i].raw_significant;
+        alls[i]->significant = tests[i].significant;
+      }
+    }
+  }
+  correct_family(rep, "main effects", "factors", &WorkloadAblation::main_effects);
+  correct_family(rep, "interactions", "factor pairs", &WorkloadAblation::interactions);
+  correct_family(rep, "peers vs " + rep.reference_name, "peers", &WorkloadAblation::peers);
+  correct_family(rep, "memory", "variants", &WorkloadAblation::memory);
+
+  rep.has_instructions = !r.instructions.empty();
+  rep.has_placement = !opt.placements.empty();
+  const std::string& run_ref = rep.reference_name;
+  for (auto& wa : rep.workloads) {
+    for (auto* list : {&wa.add_one, &wa.remove_one, &wa.peers})
+      for (auto& e : *list) {
+        instruction_flags(r, opt, wa.workload, e);
+        placement_flag(opt, run_ref, wa.workload, false, e);
+      }
+    if (wa.all_vs_baseline) {
+      instruction_flags(r, opt, wa.workload, *wa.all_vs_baseline);
+      placement_flag(opt, run_ref, wa.workload, false, *wa.all_vs_baseline);
+    }
+    for (auto* list : {&wa.main_effects, &wa.interactions})
+      for (auto& e : *list) {
+        instruction_flags(r, opt, wa.workload, e);
+        placement_flag(opt, run_ref, wa.workload, true, e);
+      }
+  }
+  if (base) rep.variants = variant_scores(r, base->name);
   bool any_counters =
       std::any_of(r.samples.begin(), r.samples.end(), [](const Sample& s) { return s.counters.has_value(); });
   if (!any_counters)

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/fdr.h"
 #include "core/defaults.h"
 #include "core/types.h"
 #include "stats/ratio.h"
@@ -24,13 +25,18 @@ struct CompareRow {
   std::string against;  // "B vs A" label: the other file's name or the reference allocator
   double median_a = 0, median_b = 0;
   double ratio = 1, ci_low = 1, ci_high = 1, p_value = 1;
-  bool significant = false;
+  double q_value = 1;            // Benjamini-Hochberg over every row of the comparison
+  bool raw_significant = false;  // p < alpha and the CI excludes 1 (uncorrected)
+  bool significant = false;      // q <= alpha and the CI excludes 1
   std::size_t n_a = 0, n_b = 0;
 };
 
-// Every (allocator, workload) with ok samples in both files; ratio = B / A.
-std::vector<CompareRow> compare_files(const RunResults& a, const RunResults& b, double alpha);
-// Every allocator but `reference` vs `reference` within one file (paired by round).
-std::vector<CompareRow> compare_within(const RunResults& r, const std::string& reference, double alpha);
+// Every (allocator, workload) with ok samples in both files; ratio = B / A. All rows are one
+// family: BH over them at q = alpha decides `significant`; `family` (if given) gets its counts.
+std::vector<CompareRow> compare_files(const RunResults& a, const RunResults& b, double alpha,
+                                      TestFamily* family = nullptr);
+// Every allocator but `reference` vs `reference` within one file (paired by round); one family.
+std::vector<CompareRow> compare_within(const RunResults& r, const std::string& reference, double alpha,
+                                       TestFamily* family = nullptr);
 
 }  // namespace alloclab::harness

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -77,6 +78,8 @@ GateReport evaluate_gate(const RunResults& cand, const RunResults& base, const G
         c.baseline = ba->instructions_per_malloc / br->instructions_per_malloc;
         c.rel = c.ci_low = c.ci_high = c.candidate / c.baseline;
         c.failed = c.rel > 1 + opt.max_regression;
+        c.p_value = c.q_value = 0;  // deterministic counts: no test, the threshold alone decides
+        c.significant = c.rel != 1;
       } else {
         auto cr = round_ratios(cand, a, opt.reference, w.name);
         auto br = round_ratios(base, a, opt.reference, w.name);
@@ -91,9 +94,27 @@ GateReport evaluate_gate(const RunResults& cand, const RunResults& base, const G
         c.rel = u.ratio;
         c.ci_low = u.ci_low;
         c.ci_high = u.ci_high;
-        c.failed = c.ci_high < 1 - opt.max_regression;
+        c.p_value = u.p_value;  // Mann-Whitney U, candidate vs baseline per-round ratios
       }
       rep.cells.push_back(c);
+    }
+  }
+  if (!ins && !rep.cells.empty()) {
+    // FDR over the gated cells: a cell fails only if significant after BH and beyond the threshold.
+    std::vector<FdrTest> tests;
+    std::set<std::string> al, wl;
+    for (const auto& c : rep.cells) {
+      tests.push_back({c.p_value, c.ci_low > 1 || c.ci_high < 1});
+      al.insert(c.allocator);
+      wl.insert(c.workload);
+    }
+    rep.family =
+        fdr_family("gate", fmt::format("{} allocators × {} workloads", al.size(), wl.size()), tests, opt.alpha);
+    for (std::size_t i = 0; i < rep.cells.size(); ++i) {
+      GateCell& c = rep.cells[i];
+      c.q_value = tests[i].q_value;
+      c.significant = tests[i].significant;
+      c.failed = c.significant && c.ci_high < 1 - opt.max_regression;
     }
   }
   if (rep.cells.empty())

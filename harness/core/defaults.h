@@ -53,6 +53,18 @@ struct ValidateDefaults {
   static constexpr double kLayoutMaxSignificantShare = 0.05;
 };
 
+// `harness report`: instructions per malloc (callgrind, deterministic and placement-insensitive)
+// beside every time ratio. Callgrind counts repeat to well under 0.1 %, and an optimization that
+// changes the work per malloc changes it by more than 0.5 % (one instruction of ~60 on the fast
+// path is 1.7 %), so a significant time effect with |instruction ratio - 1| <= 0.5 % did not
+// come from different work: code placement is the suspect. 2 % is the smallest instruction
+// change this machine's time noise can show (±1-6 % CIs at 10 rounds, README): an instruction
+// change of 2 % or more without a significant time change is "below noise", not "no effect".
+struct ReportDefaults {
+  static constexpr double kPlacementSuspectMaxInsChange = 0.005;  // |ins ratio - 1| <= this
+  static constexpr double kBelowNoiseMinInsChange = 0.02;         // |ins ratio - 1| >= this
+};
+
 struct GateDefaults {
   static constexpr double kMaxRegression = 0.05;  // shown as "5%" in --help
 };

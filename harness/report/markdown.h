@@ -10,8 +10,10 @@
 
 namespace alloclab::harness {
 
-// `svg_names` maps chart kinds ("add_one", "remove_one", "memory", "main_effects") to the
-// file names the Markdown links to; charts_for() (report/svg.h) produces their content.
+// `svg_names` maps chart kinds ("heatmap", "memory", "add_one", "remove_one", "main_effects")
+// to the file names the Markdown links to; charts_for() (report/svg.h) produces their content.
+// Order: verdicts, the five-line summary, chart files, the families of tests, the heat map and
+// its table, peers, memory (changed rows only), per-workload tables, forest plots.
 std::string render_report_md(const RunResults& r, const AblationReport& rep,
                              const std::map<std::string, std::string>& svg_names);
 

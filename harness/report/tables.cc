@@ -59,48 +59,66 @@ std::string render_run_table(const RunResults& r, const std::vector<CellSummary>
 }
 
 std::string render_compare(const std::vector<CompareRow>& rows, const std::string& a_label, const std::string& b_label,
-                           double alpha, const Style& style) {
-  TextTable t(
-      {"allocator", "workload", a_label + " Mmallocs/s", b_label + " Mmallocs/s", "ratio B/A [CI]", "p", "verdict"});
-  int faster = 0, slower = 0;
+                           double alpha, const Style& style, const TestFamily* family) {
+  TextTable t({"allocator", "workload", a_label + " Mmallocs/s", b_label + " Mmallocs/s", "ratio B/A [CI]", "p", "q",
+               "verdict"});
+  int faster = 0, slower = 0, raw = 0;
   for (const auto& r : rows) {
     std::string verdict = "no difference";
     if (r.significant) {
       verdict = r.ratio > 1 ? "faster" : "slower";
       (r.ratio > 1 ? faster : slower)++;
+    } else if (r.raw_significant) {
+      verdict = "not after FDR";
     }
+    raw += r.raw_significant;
     t.add_row({r.allocator, r.workload, fmt::format("{:.2f} (n={})", r.median_a / 1e6, r.n_a),
                fmt::format("{:.2f} (n={})", r.median_b / 1e6, r.n_b),
                format_ratio(r.ratio, r.ci_low, r.ci_high, r.significant, style.plain), fmt::format("{:.3g}", r.p_value),
-               verdict});
+               fmt::format("{:.3g}", r.q_value), verdict});
   }
   std::string out = t.render(style.plain);
   out += fmt::format(
-      "{} cells: {} significantly faster, {} slower, {} no difference (alpha {:g}; significant = "
-      "p < alpha and the CI excludes 1).\n",
+      "{} cells: {} significantly faster, {} slower, {} no difference (significant = BH q <= {:g} and the CI "
+      "excludes 1).\n",
       rows.size(), faster, slower, rows.size() - faster - slower, alpha);
+  if (family)
+    out += fmt::format("Family {}; chance alone would mark about {:.1f} at p < {:g}: {} uncorrected, {} after BH.\n",
+                       family->describe(), family->expected_by_chance(), alpha, raw, faster + slower);
   return out;
 }
 
 std::string render_gate(const GateReport& rep, const GateOptions& opt, const Style& style) {
   bool ins = opt.metric == Metric::instructions;
-  TextTable t({"allocator", "workload", ins ? "cand ipm/ref" : "cand /ref", ins ? "base ipm/ref" : "base /ref",
-               ins ? "change" : "change [CI]", "verdict"});
+  std::vector<std::string> head = {"allocator", "workload", ins ? "cand ipm/ref" : "cand /ref",
+                                   ins ? "base ipm/ref" : "base /ref", ins ? "change" : "change [CI]"};
+  if (!ins) head.insert(head.end(), {"p", "q"});
+  head.push_back("verdict");
+  TextTable t(head);
   int failed = 0;
   for (const auto& c : rep.cells) {
     failed += c.failed;
     std::string change = ins ? fmt::format("{:+.2f}%", (c.rel - 1) * 100)
                              : fmt::format("{:+.1f}% [{:+.1f}%,{:+.1f}%]", (c.rel - 1) * 100, (c.ci_low - 1) * 100,
                                            (c.ci_high - 1) * 100);
-    t.add_row({c.allocator, c.workload, fmt::format("{:.3f}", c.candidate), fmt::format("{:.3f}", c.baseline), change,
-               c.failed ? "FAIL" : "ok"});
+    std::vector<std::string> row = {c.allocator, c.workload, fmt::format("{:.3f}", c.candidate),
+                                    fmt::format("{:.3f}", c.baseline), change};
+    if (!ins) row.insert(row.end(), {fmt::format("{:.3g}", c.p_value), fmt::format("{:.3g}", c.q_value)});
+    row.push_back(c.failed ? "FAIL" : "ok");
+    t.add_row(row);
   }
   std::string out = t.render(style.plain);
   for (const auto& w : rep.warnings) out += "warning: " + w + "\n";
+  if (!ins)
+    out += fmt::format(
+        "Family {} (p: Mann-Whitney U, candidate vs baseline per-round ratios); chance alone would mark about {:.1f} "
+        "at p < {:g}: {} uncorrected, {} after BH.\n",
+        rep.family.describe(), rep.family.expected_by_chance(), opt.alpha, rep.family.raw, rep.family.fdr);
   if (failed) {
-    out += fmt::format("gate FAILED: {} of {} cells regressed by more than {:g}% relative to {} ({}):\n", failed,
-                       rep.cells.size(), opt.max_regression * 100, opt.reference,
-                       ins ? "instructions per malloc" : "upper CI bound below the threshold");
+    out += fmt::format(
+        "gate FAILED: {} of {} cells regressed by more than {:g}% relative to {} ({}):\n", failed, rep.cells.size(),
+        opt.max_regression * 100, opt.reference,
+        ins ? "instructions per malloc" : "significant after BH and the upper CI bound below the threshold");
     for (const auto& c : rep.cells)
       if (c.failed) out += fmt::format("  {}/{}: {:+.1f}%\n", c.allocator, c.workload, (c.rel - 1) * 100);
   } else {

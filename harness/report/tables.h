@@ -19,8 +19,9 @@
 namespace alloclab::harness {
 
 std::string render_run_table(const RunResults& r, const std::vector<CellSummary>& cells, const Style& style);
+// `family`: the rows' family of tests (analysis/compare.h), named under the table when given.
 std::string render_compare(const std::vector<CompareRow>& rows, const std::string& a_label, const std::string& b_label,
-                           double alpha, const Style& style);
+                           double alpha, const Style& style, const TestFamily* family = nullptr);
 std::string render_gate(const GateReport& report, const GateOptions& opt, const Style& style);
 std::string render_exec(const std::vector<ExecResult>& results, bool plain);
 std::string render_instructions(const std::vector<InstructionCount>& counts, const std::string& reference, bool plain);

@@ -2,6 +2,7 @@
 //
 //   values → log → complete rounds → per-combination means → ±1 contrasts (point estimate)
 //          → B resamples of whole rounds (Rng) → contrasts → percentile_interval per contrast
+//          (and the bootstrap p-value: replicates beyond 0)
 #include "stats/factorial.h"
 
 #include <algorithm>
@@ -94,6 +95,9 @@ FactorialEffects factorial_effects(std::span<const std::vector<double>> values, 
   }
   for (std::size_t i = 0; i < cs.size(); ++i) {
     std::vector<double>& v = boot[i];
+    // Replicates on the other side of 0 (or at 0) from the point estimate, before sorting.
+    std::size_t other = 0;
+    for (double x : v) other += point[i] > 0 ? x <= 0 : point[i] < 0 ? x >= 0 : true;
     std::sort(v.begin(), v.end());
     const Interval ci = percentile_interval(v, alpha);
     FactorialEffect e;
@@ -106,6 +110,7 @@ FactorialEffects factorial_effects(std::span<const std::vector<double>> values, 
     e.ci_low = std::exp(ci.low);
     e.ci_high = std::exp(ci.high);
     e.significant = ci.low > 0 || ci.high < 0;
+    e.p_value = std::min(1.0, 2.0 * static_cast<double>(other + 1) / static_cast<double>(v.size() + 1));
     (i < k ? out.main_effects : out.interactions).push_back(e);
   }
   return out;

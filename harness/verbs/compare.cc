@@ -28,17 +28,19 @@ int compare_verb(const CompareArgs& a) {
   RunResults first = load_results(a.files[0]);
   if (a.files.size() == 2) {
     RunResults second = load_results(a.files[1]);
-    auto rows = compare_files(first, second, a.alpha);
+    TestFamily family;
+    auto rows = compare_files(first, second, a.alpha, &family);
     if (rows.empty())
       throw HarnessError("compare: the two files have no (allocator, workload) cell with successful samples in common");
-    std::fputs(render_compare(rows, "A", "B", a.alpha, a.style).c_str(), stdout);
+    std::fputs(render_compare(rows, "A", "B", a.alpha, a.style, &family).c_str(), stdout);
     std::printf("A = %s\nB = %s\n", a.files[0].c_str(), a.files[1].c_str());
     return kExitOk;
   }
   std::string ref = a.reference.empty() ? first.options.reference : a.reference;
   if (!first.find_allocator(ref)) throw HarnessError(fmt::format("compare --reference {}: not in {}", ref, a.files[0]));
-  auto rows = compare_within(first, ref, a.alpha);
-  std::fputs(render_compare(rows, ref, "allocator", a.alpha, a.style).c_str(), stdout);
+  TestFamily family;
+  auto rows = compare_within(first, ref, a.alpha, &family);
+  std::fputs(render_compare(rows, ref, "allocator", a.alpha, a.style, &family).c_str(), stdout);
   std::printf("Within %s, paired by round: ratio = allocator / %s.\n", a.files[0].c_str(), ref.c_str());
   return kExitOk;
 }

@@ -6,7 +6,9 @@
 #include <map>
 
 #include "analysis/ablation.h"
+#include "analysis/instructions.h"
 #include "io/atomic_file.h"
+#include "io/placement_json.h"
 #include "io/results_json.h"
 #include "report/markdown.h"
 #include "report/svg.h"
@@ -30,12 +32,21 @@ CLI::App* add_report_verb(CLI::App& app, ReportArgs& a) {
   report->add_option("file", a.file, "Results file")->required();
   add_enum_option(*report, "--format", a.format, "md", {{"md", ReportFormat::md}});
   report->add_option("--out,-o", a.out, "Write the report here (SVG charts beside it); default: stdout, no charts");
+  report->add_option("--instructions", a.instructions,
+                     "A `harness callgrind` results file: instructions per malloc beside every ratio (allocators "
+                     "and workloads this run lacks are named and skipped)");
   return report;
 }
 
 int report_verb(const ReportArgs& a) {
-  RunResults r = load_results(a.file);
-  AblationReport rep = build_ablation(r);
+  json doc = load_json_file(a.file, "results file");
+  RunResults r = results_from_json(doc, a.file);
+  std::vector<std::string> notes;
+  if (!a.instructions.empty()) notes = merge_instructions(r, load_results(a.instructions), a.instructions);
+  AblationOptions opt;
+  opt.placements = placements_from_json(doc);
+  AblationReport rep = build_ablation(r, opt);
+  rep.notes.insert(rep.notes.end(), notes.begin(), notes.end());
   std::map<std::string, std::string> names;
   if (a.out.empty()) {
     std::fputs(render_report_md(r, rep, names).c_str(), stdout);

@@ -1,4 +1,4 @@
-// verbs/report.h — `harness report FILE --format md [--out F]`: the ablation report
+// verbs/report.h — `harness report FILE --format md [--out F] [--instructions CALLGRIND.json]`: the ablation report
 // (analysis/ablation.h) as Markdown with SVG charts beside it.
 #pragma once
 
@@ -13,7 +13,8 @@ enum class ReportFormat { md };
 struct ReportArgs {
   std::string file;
   ReportFormat format = ReportFormat::md;
-  std::string out;  // "" = stdout, no charts
+  std::string out;           // "" = stdout, no charts
+  std::string instructions;  // a `harness callgrind` results file ("" = none)
 };
 
 CLI::App* add_report_verb(CLI::App& app, ReportArgs& args);

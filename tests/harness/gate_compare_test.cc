@@ -50,6 +50,16 @@ TEST(Gate, FailsOnARelativeRegressionAndNamesTheCell) {
   for (const auto& c : rep.cells)
     if (c.failed) failed.push_back(c.allocator + "/" + c.workload);
   EXPECT_EQ(failed, (std::vector<std::string>{"all/w1"}));
+  // FDR over the 2 gated cells (all/w1, all/w2): w1's 6 candidate ratios all lie below the 6
+  // baseline ratios, so its exact Mann-Whitney p = 2 / C(12, 6) = 2/924, q = 2/2 * p.
+  EXPECT_EQ(rep.family.m, 2u);
+  EXPECT_EQ(rep.family.describe(), "gate: 1 allocators × 2 workloads = 2 tests, BH at q = 0.05");
+  for (const auto& c : rep.cells)
+    if (c.workload == "w1") {
+      EXPECT_NEAR(c.p_value, 2.0 / 924, 1e-12);
+      EXPECT_LE(c.q_value, 2 * 2.0 / 924 + 1e-12);
+      EXPECT_TRUE(c.significant);
+    }
   for (const auto& c : rep.cells)
     if (c.allocator == "all" && c.workload == "w1") EXPECT_NEAR(c.rel, 0.85 / 1.10, 0.02);
   EXPECT_NE(render_gate(rep, opt, {}).find("all/w1"), std::string::npos);
@@ -136,6 +146,7 @@ TEST(Compare, TwoFilesAndWithinOne) {
     EXPECT_TRUE(r.significant) << r.allocator << "/" << r.workload;  // the 2x faster machine
     EXPECT_NEAR(r.ratio, 2.0, 0.1);
   }
+  for (const auto& r : rows) EXPECT_NEAR(r.q_value, r.p_value, 1e-12);  // all six at 2/924: q = p
   auto within = compare_within(ref, "baseline", 0.05);
   ASSERT_EQ(within.size(), 4u);
   for (const auto& r : within) EXPECT_NEAR(r.ratio, r.allocator == "all" ? 1.10 : 0.80, 0.03);

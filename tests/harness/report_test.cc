@@ -4,7 +4,12 @@
 #include <cmath>
 
 #include "analysis/ablation.h"
+#include "analysis/instructions.h"
+#include "analysis/verdicts.h"
+#include "cli.h"
+#include "core/error.h"
 #include "io/gbench_export.h"
+#include "io/results_json.h"
 #include "report/markdown.h"
 #include "report/svg.h"
 
@@ -112,6 +117,168 @@ TEST(Report, SvgEscapesLabels) {
   std::string svg = bar_chart_svg("a<b", "axis", {{"x&y", 1.1, 1.0, 1.2, true, "g"}});
   EXPECT_NE(svg.find("a&lt;b"), std::string::npos);
   EXPECT_NE(svg.find("x&amp;y"), std::string::npos);
+}
+
+#ifndef ALLOCLAB_HARNESS_FIXTURES
+#error "ALLOCLAB_HARNESS_FIXTURES must point at tests/harness/fixtures"
+#endif
+std::string fixture(const std::string& name) { return std::string(ALLOCLAB_HARNESS_FIXTURES) + "/" + name; }
+
+const Effect& add_one(const AblationReport& rep, const std::string& w, const std::string& f) {
+  for (const auto& wa : rep.workloads)
+    if (wa.workload == w)
+      for (const auto& e : wa.add_one)
+        if (e.label == f) return e;
+  throw std::runtime_error("no add-one " + f + " on " + w);
+}
+
+// fixtures/report-fdr.json (make_fixtures.py: fdr_fixture): exact signed-rank p-values
+// 2/1024, 6/1024, 20/1024, 50/1024, 1, 1 and their BH q-values by hand.
+TEST(ReportFdr, HandComputedBenjaminiHochberg) {
+  RunResults r = load_results(fixture("report-fdr.json"));
+  r.instructions.clear();  // time only here
+  AblationReport rep = build_ablation(r, 2000);
+  ASSERT_FALSE(rep.families.empty());
+  const TestFamily& f = rep.families[0];
+  EXPECT_EQ(f.describe(), "add-one: 3 factors × 2 workloads = 6 tests, BH at q = 0.05");
+  EXPECT_EQ(f.m, 6u);
+  EXPECT_DOUBLE_EQ(f.expected_by_chance(), 0.3);
+  EXPECT_EQ(f.raw, 4u);
+  EXPECT_EQ(f.fdr, 3u);
+  struct Want {
+    const char *w, *f;
+    double p, q;
+    bool raw, fdr;
+  };
+  const Want want[] = {{"w1", "a", 2.0 / 1024, 6 * 2.0 / 1024, true, true},
+                       {"w1", "b", 6.0 / 1024, 3 * 6.0 / 1024, true, true},
+                       {"w2", "a", 20.0 / 1024, 2 * 20.0 / 1024, true, true},
+                       {"w2", "b", 50.0 / 1024, 1.5 * 50.0 / 1024, true, false},
+                       {"w1", "c", 1, 1, false, false},
+                       {"w2", "c", 1, 1, false, false}};
+  for (const auto& x : want) {
+    const Effect& e = add_one(rep, x.w, x.f);
+    EXPECT_NEAR(e.p_value, x.p, 1e-12) << x.w << " " << x.f;
+    EXPECT_NEAR(e.q_value, x.q, 1e-12) << x.w << " " << x.f;
+    EXPECT_EQ(e.raw_significant, x.raw) << x.w << " " << x.f;
+    EXPECT_EQ(e.significant, x.fdr) << x.w << " " << x.f;
+  }
+  auto v = factor_verdicts(rep);
+  ASSERT_EQ(v.size(), 3u);
+  EXPECT_EQ(v[0].kind, VerdictKind::helps);  // a: w1, w2
+  EXPECT_EQ(v[0].gains.size(), 2u);
+  EXPECT_EQ(v[1].kind, VerdictKind::helps);  // b: w1 only (w2 did not survive BH)
+  EXPECT_EQ(v[1].gains.size(), 1u);
+  EXPECT_EQ(v[2].kind, VerdictKind::no_effect);
+  std::string md = render_report_md(r, rep, {});
+  EXPECT_NE(md.find("- **a** — helps"), std::string::npos);
+  EXPECT_NE(md.find("| add-one: 3 factors × 2 workloads = 6 tests, BH at q = 0.05 | 6 | 0.3 | 4 | 3 |"),
+            std::string::npos);
+  EXPECT_LT(md.find("## Verdicts"), md.find("## Summary"));
+  EXPECT_LT(md.find("## Summary"), md.find("## Per workload"));
+}
+
+// The same fixture with its instruction counts: a's time effects are placement suspects
+// (instructions identical) exactly on w1 and w2; c moved 3 % in instructions but not in time.
+TEST(ReportFdr, InstructionsFlagPlacementSuspects) {
+  RunResults r = load_results(fixture("report-fdr.json"));
+  AblationReport rep = build_ablation(r, 2000);
+  EXPECT_TRUE(rep.has_instructions);
+  for (const char* w : {"w1", "w2"}) {
+    EXPECT_TRUE(add_one(rep, w, "a").placement_suspect) << w;
+    EXPECT_FALSE(add_one(rep, w, "a").counted()) << w;
+    EXPECT_FALSE(add_one(rep, w, "b").placement_suspect) << w;
+    EXPECT_FALSE(add_one(rep, w, "c").placement_suspect) << w;
+    EXPECT_TRUE(add_one(rep, w, "c").below_noise) << w;
+    EXPECT_NEAR(*add_one(rep, w, "b").ins_ratio, 0.9, 1e-12);
+  }
+  EXPECT_TRUE(add_one(rep, "w1", "b").counted());
+  EXPECT_TRUE(add_one(rep, "w2", "b").below_noise);  // not significant after BH, 10 % fewer instructions
+  auto v = factor_verdicts(rep);
+  EXPECT_EQ(v[0].kind, VerdictKind::no_effect);
+  EXPECT_EQ(v[0].discounted, 2u);
+  std::string md = render_report_md(r, rep, {});
+  std::size_t n = 0;
+  for (std::size_t at = md.find("placement suspect: time moved"); at != std::string::npos;
+       at = md.find("placement suspect: time moved", at + 1)) {
+    ++n;
+    std::size_t line = md.rfind('\n', at);
+    EXPECT_EQ(md.compare(line + 1, 6, "| a | "), 0);  // only a's rows
+  }
+  EXPECT_EQ(n, 2u);
+  EXPECT_NE(md.find("100.00 / 100.00"), std::string::npos);
+
+  // A placement spread larger than b's w1 effect (1.055×): not counted either.
+  AblationOptions opt;
+  opt.resamples = 2000;
+  opt.placements[{"b", "baseline", "w1"}] = Placement{4, 1.10, 0.03};
+  AblationReport rp = build_ablation(r, opt);
+  EXPECT_TRUE(add_one(rp, "w1", "b").below_spread);
+  EXPECT_FALSE(add_one(rp, "w1", "b").counted());
+  EXPECT_NE(render_report_md(r, rp, {}).find("smaller than the placement spread (1.100×)"), std::string::npos);
+}
+
+TEST(ReportFdr, InstructionsFromACallgrindFile) {
+  RunResults r = load_results(fixture("report-fdr.json"));
+  r.instructions.clear();
+  auto notes = merge_instructions(r, load_results(fixture("callgrind-extra.json")), "cg.json");
+  EXPECT_EQ(r.instructions.size(), 8u);
+  std::string all;
+  for (const auto& n : notes) all += n + "\n";
+  EXPECT_NE(all.find("allocators not in this run, skipped: hoard"), std::string::npos);
+  EXPECT_NE(all.find("workloads not in this run, skipped: w9"), std::string::npos);
+  RunResults none = load_results(fixture("reference.json"));
+  EXPECT_THROW(merge_instructions(r, none, "ref.json"), HarnessError);
+  auto cli = [](std::vector<std::string> args) {
+    args.insert(args.begin(), "harness");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    return cli_main(static_cast<int>(args.size()), argv.data());
+  };
+  EXPECT_EQ(cli({"report", fixture("report-fdr.json"), "--instructions", fixture("malformed.json"), "--out",
+                 testing::TempDir() + "/r.md"}),
+            2);
+  EXPECT_EQ(cli({"report", fixture("report-fdr.json"), "--instructions", fixture("reference.json"), "--out",
+                 testing::TempDir() + "/r.md"}),
+            2);
+  EXPECT_EQ(cli({"report", fixture("report-fdr.json"), "--instructions", fixture("callgrind-extra.json"), "--out",
+                 testing::TempDir() + "/r.md"}),
+            0);
+}
+
+// The verdict rules on hand-made effects: interacts, mixed, hurts.
+TEST(ReportFdr, VerdictRules) {
+  AblationReport rep;
+  rep.factors = {"x", "y", "z"};
+  auto eff = [](const std::string& f, double ratio, bool sig) {
+    Effect e;
+    e.label = f;
+    e.ratio = ratio;
+    e.n = 10;
+    e.significant = e.raw_significant = sig;
+    return e;
+  };
+  WorkloadAblation w1, w2;
+  w1.workload = "w1";
+  w2.workload = "w2";
+  // x: faster alone on w1, slower inside all on w1 -> interacts.
+  w1.add_one = {eff("x", 1.10, true), eff("y", 1.05, true), eff("z", 0.95, true)};
+  w1.remove_one = {eff("x", 0.95, true), eff("y", 1.0, false), eff("z", 0.97, true)};
+  // y: slower on w2 -> mixed; z: slower everywhere -> hurts.
+  w2.add_one = {eff("x", 1.0, false), eff("y", 0.90, true), eff("z", 0.9, true)};
+  rep.workloads = {w1, w2};
+  auto v = factor_verdicts(rep);
+  EXPECT_EQ(v[0].kind, VerdictKind::interacts);
+  EXPECT_EQ(v[0].conflicts, std::vector<std::string>{"w1"});
+  EXPECT_EQ(v[1].kind, VerdictKind::mixed);
+  EXPECT_EQ(v[2].kind, VerdictKind::hurts);
+  // A significant interaction in the factorial makes both factors interact.
+  rep.workloads[1].interactions = {eff("y × z", 1.05, true)};
+  v = factor_verdicts(rep);
+  EXPECT_EQ(v[1].kind, VerdictKind::interacts);
+  EXPECT_EQ(v[2].kind, VerdictKind::interacts);
+  EXPECT_EQ(plain_summary(rep, v).size(), 5u);
 }
 
 TEST(GbenchExport, OneEntryPerSamplePlusAggregates) {

@@ -998,6 +998,37 @@ TEST(StatsFactorial, ThreeFactorsNullFactorAndInteractionOrder) {
   }
 }
 
+// The bootstrap p-value: 2 (c + 1) / (B + 1) with c = replicates on the other side of 0.
+TEST(StatsFactorial, BootstrapPValue) {
+  Gen g(73);
+  const auto bits = design_bits(3);
+  const auto values = factorial_data(g, bits, 12, {0.10, -0.05, 0.0}, {{{0, 1}, 0.04}}, 0.01, 0.2);
+  const int B = 2000;
+  const FactorialEffects fe = factorial_effects(values, bits, 0.05, 3, B);
+  // Strong effects: no replicate crosses 0, p is the floor 2 / (B + 1).
+  EXPECT_DOUBLE_EQ(fe.main_effects[0].p_value, 2.0 / (B + 1));
+  EXPECT_DOUBLE_EQ(fe.main_effects[1].p_value, 2.0 / (B + 1));
+  // The null factor: well above alpha, and consistent with its CI covering 0.
+  EXPECT_GT(fe.main_effects[2].p_value, 0.05);
+  EXPECT_LE(fe.main_effects[2].p_value, 1.0);
+  for (const auto* list : {&fe.main_effects, &fe.interactions})
+    for (const FactorialEffect& e : *list)
+      EXPECT_EQ(e.significant, e.p_value <= 0.05) << e.first;  // c < 50 iff p <= 100 / 2001
+  // By hand: 2 rounds, 2 factors; the bootstrap draws rounds {0,0}, {0,1}, {1,0} or {1,1}.
+  // Round 0 has x's effect +0.1 and round 1 -0.3 (log), so replicates are +0.1, -0.1, -0.1
+  // or -0.3: the estimate -0.1 < 0, and the replicates >= 0 are the {0,0} draws.
+  const auto b2 = design_bits(2);  // 00, 01, 10, 11
+  std::vector<std::vector<double>> two = {{1, 1, std::exp(0.1), std::exp(0.1)}, {1, 1, std::exp(-0.3), std::exp(-0.3)}};
+  const FactorialEffects f2 = factorial_effects(two, b2, 0.05, 5, 400);
+  ASSERT_EQ(f2.main_effects.size(), 2u);
+  EXPECT_NEAR(f2.main_effects[0].log_effect, -0.1, 1e-12);
+  // About a quarter of 400 replicates are {0,0}: p = 2 (c + 1) / 401 near 0.5.
+  EXPECT_GT(f2.main_effects[0].p_value, 0.35);
+  EXPECT_LT(f2.main_effects[0].p_value, 0.65);
+  // y does nothing in either round: every replicate is exactly 0, p = 1.
+  EXPECT_DOUBLE_EQ(f2.main_effects[1].p_value, 1.0);
+}
+
 // report_md.cc's factorial_effects before issue 6, transcribed on plain data (its own index
 // rule for the CI ends): factorial_effects must give the same numbers bit for bit.
 struct OldEffect {
