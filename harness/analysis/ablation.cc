@@ -185,8 +185,8 @@ void instruction_flags(const RunResults& r, const AblationOptions& opt, const st
 void placement_flag(const AblationOptions& opt, const std::string& run_reference, const std::string& w,
                     bool workload_wide, Effect& e) {
   e.placement = placement_for(opt.placements, e.candidate, e.reference, w, run_reference, workload_wide);
-  if (e.placement && e.n && e.ratio > 0 && e.placement->spread > 0)
-    e.below_spread = std::abs(std::log(e.ratio)) < std::log(e.placement->spread);
+  if (e.placement && e.n && e.ratio > 0)
+    e.below_spread = std::abs(std::log(e.ratio)) < std::log(placement_band(*e.placement));
 }
 
 // BH over one family of effects (those with pairs); the family's shape names its grid.

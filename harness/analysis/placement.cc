@@ -1,7 +1,11 @@
 // analysis/placement.cc — which placement spread applies to a comparison.
 #include "analysis/placement.h"
 
+#include <cmath>
+
 namespace alloclab::harness {
+
+double placement_band(const Placement& p) { return std::exp(2 * p.sd_log); }
 
 std::optional<Placement> placement_for(const PlacementMap& m, const std::string& candidate,
                                        const std::string& reference, const std::string& workload,

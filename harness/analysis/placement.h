@@ -18,6 +18,13 @@ struct Placement {
   double sd_log = 0;
 };
 
+// How far code placement alone moves a ratio: exp(2 sd_log), two standard deviations of the
+// between-copy variance component. Not `spread`: with K copies over R rounds each copy's median
+// rests on R/K pairs, so max/min of those medians also holds round-to-round noise, which the
+// ratio's CI already covers (10 rounds, 4 copies: spreads of 1.3-1.7x on noisy workloads whose
+// variance component is near 0). An effect inside this band is not counted.
+double placement_band(const Placement& p);
+
 // (candidate, reference, workload) -> the placement of that ratio.
 using PlacementMap = std::map<std::tuple<std::string, std::string, std::string>, Placement>;
 

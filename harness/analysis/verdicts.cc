@@ -139,13 +139,13 @@ std::vector<std::string> plain_summary(const AblationReport& rep, const std::vec
       for (const auto& e : *list) {
         suspects += e.significant && e.placement_suspect;
         within += e.significant && e.below_spread;
-        if (e.placement) widest = std::max(widest, e.placement->spread);
+        if (e.placement) widest = std::max(widest, placement_band(*e.placement));
       }
   std::string placement;
   if (rep.has_placement)
     placement = fmt::format(
-        "Placement: layout copies moved ratios by up to {:.2f}× (max/min); {} significant effects are smaller than "
-        "that spread and are not counted",
+        "Placement: layout copies moved ratios by up to {:.3f}× (two SDs of the between-copy variance component); {} "
+        "significant effects are smaller than that and are not counted",
         widest, within);
   else
     placement =

@@ -42,7 +42,7 @@ std::string flags(const Effect& e) {
   if (e.placement_suspect) f.push_back("placement suspect: time moved, instructions identical");
   if (e.below_noise) f.push_back("below noise: instructions moved, time did not");
   if (e.below_spread && e.significant)
-    f.push_back(fmt::format("smaller than the placement spread ({:.3f}×)", e.placement->spread));
+    f.push_back(fmt::format("smaller than the placement spread ({:.3f}×)", placement_band(*e.placement)));
   std::string out;
   for (const auto& s : f) out += (out.empty() ? "" : "; ") + s;
   return out;
