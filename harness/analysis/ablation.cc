@@ -223,18 +223,16 @@ std::vector<VariantScore> variant_scores(const RunResults& r, const std::string&
   std::vector<VariantScore> out;
   for (const auto& a : r.allocators) {
     if (a.kind != AllocatorKind::variant || a.name == base) continue;
-    double sum = 0;
-    std::size_t nw = 0;
+    std::vector<double> medians;
     for (const auto& w : r.workloads) {
       Paired p = paired_values(r, a.name, base, w.name);
       std::vector<double> ratios;
       for (std::size_t i = 0; i < p.a.size(); ++i)
         if (p.a[i] > 0 && p.b[i] > 0) ratios.push_back(p.a[i] / p.b[i]);
       if (ratios.empty()) continue;
-      sum += std::log(stats::median(ratios));
-      ++nw;
+      medians.push_back(stats::median(ratios));
     }
-    if (nw) out.push_back({a.name, std::exp(sum / static_cast<double>(nw)), nw});
+    if (!medians.empty()) out.push_back({a.name, stats::geometric_mean(medians), medians.size()});
   }
   std::stable_sort(out.begin(), out.end(),
                    [](const VariantScore& x, const VariantScore& y) { return x.geomean > y.geomean; });

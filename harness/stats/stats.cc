@@ -181,6 +181,17 @@ double median(std::span<const double> values) {
   return sorted_median(s);
 }
 
+double geometric_mean(std::span<const double> values) {
+  double log_sum = 0;
+  std::size_t n = 0;
+  for (double v : values)
+    if (std::isfinite(v) && v > 0) {
+      log_sum += std::log(v);
+      ++n;
+    }
+  return n == 0 ? 0 : std::exp(log_sum / static_cast<double>(n));
+}
+
 std::size_t median_ci_rank(std::size_t n) {
   if (n == 0) return 0;
   constexpr double kTail = 0.025;  // per side, for a 95 % interval

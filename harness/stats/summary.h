@@ -12,6 +12,10 @@ namespace alloclab::stats {
 // vector — callers use 0 as "no data" (e.g. a cell without successful samples).
 double median(std::span<const double> values);
 
+// Geometric mean of the finite values > 0 (others skipped); 0 when none is left. Used to rank
+// variants by their per-workload median ratios: a ranking, not a test.
+double geometric_mean(std::span<const double> values);
+
 // Per-cell summary of R samples (e.g. mallocs/sec of one allocator x workload, one per round).
 // Non-finite samples are skipped; n counts the finite ones. n == 0: every field is 0.
 struct Summary {

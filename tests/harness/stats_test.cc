@@ -1323,3 +1323,13 @@ TEST(Placement, SpreadIncludesTheReference) {
 
 }  // namespace
 }  // namespace alloclab::stats
+
+TEST(StatsGeometricMean, SkipsNonPositiveAndNonFinite) {
+  using alloclab::stats::geometric_mean;
+  const std::vector<double> v{2.0, 8.0};
+  EXPECT_DOUBLE_EQ(geometric_mean(v), 4.0);
+  const std::vector<double> mixed{1.0, 4.0, 0.0, -3.0, std::nan(""), 16.0};
+  EXPECT_DOUBLE_EQ(geometric_mean(mixed), 4.0);  // (1 * 4 * 16)^(1/3)
+  EXPECT_EQ(geometric_mean(std::vector<double>{}), 0.0);
+  EXPECT_EQ(geometric_mean(std::vector<double>{0.0, -1.0}), 0.0);
+}
