@@ -19,6 +19,15 @@ const AllocatorSpec* by_factors(const RunResults& r, const std::string& bits) {
   return nullptr;
 }
 
+// A paired estimate's ratio, CI, p and raw significance, into an effect.
+void take_estimate(Effect& e, const stats::RatioEstimate& est) {
+  e.ratio = est.ratio;
+  e.ci_low = est.ci_low;
+  e.ci_high = est.ci_high;
+  e.p_value = est.p_value;
+  e.significant = est.significant;
+}
+
 Effect paired_effect(const RunResults& r, const std::string& label, const std::string& cand, const std::string& ref,
                      const std::string& workload, int resamples) {
   Effect e;
@@ -28,13 +37,8 @@ Effect paired_effect(const RunResults& r, const std::string& label, const std::s
   Paired p = paired_values(r, cand, ref, workload);
   e.n = p.a.size();
   if (p.a.empty()) return e;
-  auto est =
-      stats::paired_ratio(p.a, p.b, r.options.alpha, comparison_seed(r.options.seed, cand, ref, workload), resamples);
-  e.ratio = est.ratio;
-  e.ci_low = est.ci_low;
-  e.ci_high = est.ci_high;
-  e.p_value = est.p_value;
-  e.significant = est.significant;
+  take_estimate(e, stats::paired_ratio(p.a, p.b, r.options.alpha, comparison_seed(r.options.seed, cand, ref, workload),
+                                       resamples));
   return e;
 }
 
@@ -96,13 +100,8 @@ Effect memory_effect(const RunResults& r, const std::string& variant, const std:
     }
   e.n = va.size();
   if (!e.n) return e;
-  auto est =
-      stats::paired_ratio(va, vb, r.options.alpha, comparison_seed(r.options.seed, variant, "rss", w), resamples);
-  e.ratio = est.ratio;
-  e.ci_low = est.ci_low;
-  e.ci_high = est.ci_high;
-  e.p_value = est.p_value;
-  e.significant = est.significant;
+  take_estimate(
+      e, stats::paired_ratio(va, vb, r.options.alpha, comparison_seed(r.options.seed, variant, "rss", w), resamples));
   return e;
 }
 
