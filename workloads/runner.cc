@@ -193,12 +193,21 @@ std::string flag_or(const Options& opt, std::string_view name, std::string fallb
 
 // The file of the object whose malloc this process calls: the global symbol lookup, which
 // is what every call to malloc binds to (the preloaded library's, or libc's).
+struct MallocSymbol {
+  void* address = nullptr;
+  Dl_info object{};  // dli_fname / dli_fbase of the object that holds it; zero if unknown
+};
+MallocSymbol malloc_symbol() {
+  MallocSymbol m;
+  m.address = dlsym(RTLD_DEFAULT, "malloc");
+  if (m.address == nullptr) m.address = reinterpret_cast<void*>(&malloc);
+  if (dladdr(m.address, &m.object) == 0) m.object = Dl_info{};
+  return m;
+}
+
 std::string malloc_provider() {
-  void* sym = dlsym(RTLD_DEFAULT, "malloc");
-  if (sym == nullptr) sym = reinterpret_cast<void*>(&malloc);
-  Dl_info info{};
-  if (dladdr(sym, &info) != 0 && info.dli_fname != nullptr) return info.dli_fname;
-  return "unknown";
+  const MallocSymbol m = malloc_symbol();
+  return m.object.dli_fname != nullptr ? m.object.dli_fname : "unknown";
 }
 
 // Where this process's code, stack and heap happen to be (JSON object of decimal addresses).
@@ -210,10 +219,8 @@ std::string address_layout() {
   volatile int stack_marker = 0;
   void* block = malloc(64);
   const auto addr = [](const void* p) { return std::to_string(reinterpret_cast<std::uintptr_t>(p)); };
-  Dl_info info{};
-  void* malloc_sym = dlsym(RTLD_DEFAULT, "malloc");
-  const void* malloc_base = dladdr(malloc_sym, &info) != 0 ? info.dli_fbase : nullptr;
-  std::string out = "{\"malloc\": " + addr(malloc_sym) + ", \"malloc_library_base\": " + addr(malloc_base) +
+  const MallocSymbol m = malloc_symbol();
+  std::string out = "{\"malloc\": " + addr(m.address) + ", \"malloc_library_base\": " + addr(m.object.dli_fbase) +
                     ", \"runner_code\": " + addr(reinterpret_cast<const void*>(&address_layout)) +
                     ", \"stack\": " + addr(const_cast<int*>(&stack_marker)) + ", \"heap\": " + addr(block) + "}";
   free(block);
