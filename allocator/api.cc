@@ -36,7 +36,7 @@ struct TextBuffer {
     while (n > 0 && len + 1 < N) data[len++] = digits[--n];
   }
   constexpr void put_bool(bool b) { put(b ? "true" : "false"); }
-  // An option's value: a bool as true/false, a number in decimal.
+  // An option's or counter's value: a bool as true/false, a number in decimal.
   template <typename T>
   constexpr void put_value(T v) {
     if constexpr (std::is_same_v<T, bool>) {
@@ -44,6 +44,15 @@ struct TextBuffer {
     } else {
       put_uint(v);
     }
+  }
+  // `sep` `key` value, for the members of a JSON object written from an X-macro list; `key` is
+  // the quoted name and colon, `sep` becomes "," after the first member.
+  template <typename T>
+  constexpr void put_member(const char*& sep, const char* key, T v) {
+    put(sep);
+    put(key);
+    put_value(v);
+    sep = ",";
   }
 };
 
@@ -57,11 +66,7 @@ constexpr TextBuffer<512> make_variant_json() {
   out.put_bool(kOptions.debug);
   out.put(",\"options\":{");
   const char* sep = "";
-#define ALLOCLAB_PUT_OPTION(type, field, macro, default_value) \
-  out.put(sep);                                                \
-  out.put("\"" #field "\":");                                  \
-  out.put_value(kOptions.field);                               \
-  sep = ",";
+#define ALLOCLAB_PUT_OPTION(type, field, macro, default_value) out.put_member(sep, "\"" #field "\":", kOptions.field);
   ALLOCLAB_OPTIONS(ALLOCLAB_PUT_OPTION)
 #undef ALLOCLAB_PUT_OPTION
   out.put("}}");
@@ -192,11 +197,7 @@ ALLOCLAB_EXPORT const char* alloclab_stats(void) {
   out.put(",\"counters\":{");
   if constexpr (kOptions.stats) {
     const char* sep = "";
-#define ALLOCLAB_PUT_COUNTER(name) \
-  out.put(sep);                    \
-  out.put("\"" #name "\":");       \
-  out.put_uint(c.name);            \
-  sep = ",";
+#define ALLOCLAB_PUT_COUNTER(name) out.put_member(sep, "\"" #name "\":", c.name);
     ALLOCLAB_COUNTERS(ALLOCLAB_PUT_COUNTER)
 #undef ALLOCLAB_PUT_COUNTER
   }
