@@ -19,8 +19,10 @@ const AllocatorSpec* by_factors(const RunResults& r, const std::string& bits) {
   return nullptr;
 }
 
-// A paired estimate's ratio, CI, p and raw significance, into an effect.
-void take_estimate(Effect& e, const stats::RatioEstimate& est) {
+// An estimate's ratio, CI, p and raw significance, into an effect (stats::RatioEstimate,
+// stats::FactorialEffect).
+template <typename Estimate>
+void take_estimate(Effect& e, const Estimate& est) {
   e.ratio = est.ratio;
   e.ci_low = est.ci_low;
   e.ci_high = est.ci_high;
@@ -127,11 +129,7 @@ void factorial_effects(const RunResults& r, const AblationReport& rep, WorkloadA
   auto effect = [&](const stats::FactorialEffect& f, std::string label) {
     Effect e;
     e.label = std::move(label);
-    e.ratio = f.ratio;
-    e.ci_low = f.ci_low;
-    e.ci_high = f.ci_high;
-    e.p_value = f.p_value;
-    e.significant = f.significant;
+    take_estimate(e, f);
     e.n = fe.n_rounds;
     return e;
   };
