@@ -230,17 +230,7 @@ class LayoutVerb : public ::testing::Test {
   void SetUp() override {
     manifest_ = dir_.file("manifest.json");
     fake_ = make_fake();
-    args_.manifest = manifest_;
-    args_.runner = "/bin/sh";
-    args_.check_files = false;
-    args_.peers = "none";
-    args_.rounds = 8;
-    args_.seed = 5;
-    args_.out = dir_.file("results/run.json");
-    args_.style.plain = true;
-    PeerSearch ps;
-    ps.use_ldconfig = false;
-    args_.peer_search = ps;
+    args_ = testing::fake_run_args(dir_, manifest_, 8);
   }
   TempDir dir_;
   std::string manifest_;

@@ -272,17 +272,7 @@ class RunVerb : public ::testing::Test {
     m["variants"].push_back(
         {{"name", "planted-1"}, {"sets", {"test"}}, {"factors", ""}, {"library", "/fake/liballoclab-planted-1.so"}});
     testing::write_text(manifest_, m.dump());
-    args_.manifest = manifest_;
-    args_.runner = "/bin/sh";  // must exist; the fake answers in its place
-    args_.check_files = false;
-    args_.peers = "none";
-    args_.rounds = 2;
-    args_.seed = 5;
-    args_.out = dir_.file("results/run.json");
-    args_.style.plain = true;
-    PeerSearch ps;
-    ps.use_ldconfig = false;
-    args_.peer_search = ps;
+    args_ = testing::fake_run_args(dir_, manifest_, 2);
   }
   std::size_t children() const { return fake_.count("verify") + fake_.count("measure"); }
 

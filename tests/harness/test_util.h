@@ -18,6 +18,7 @@
 #include "core/types.h"
 #include "run/measurement.h"
 #include "run/process_runner.h"
+#include "verbs/run.h"
 
 namespace alloclab::harness::testing {
 
@@ -170,5 +171,24 @@ class FakeProcessRunner : public ProcessRunner {
     return r;
   }
 };
+
+// RunArgs for `prepare_run` / `run_verb` against FakeProcessRunner: the given manifest, no peers,
+// no file checks (the fake answers for /bin/sh and the /fake libraries), plain output, results
+// under `dir`.
+inline RunArgs fake_run_args(const TempDir& dir, const std::string& manifest, int rounds) {
+  RunArgs a;
+  a.manifest = manifest;
+  a.runner = "/bin/sh";  // must exist; the fake answers in its place
+  a.check_files = false;
+  a.peers = "none";
+  a.rounds = rounds;
+  a.seed = 5;
+  a.out = dir.file("results/run.json");
+  a.style.plain = true;
+  PeerSearch ps;
+  ps.use_ldconfig = false;
+  a.peer_search = ps;
+  return a;
+}
 
 }  // namespace alloclab::harness::testing
