@@ -152,12 +152,14 @@ void heap_admin(Heap* heap) noexcept {
   heap->generic_collect_count += heap->generic_count;
   heap->generic_count = 0;
   heap_delayed_free(heap, false);
-  // Return memory freed more than kPurgeDelayMs ago; scan at most once per purge delay.
-  if (heap->unpurged_pages != 0 || segment_cache_holds_segments()) {
+  // Return memory freed more than kPurgeDelayMs ago, and segments of exited threads whose
+  // blocks other threads have freed since; scan at most once per purge delay.
+  if (heap->unpurged_pages != 0 || segment_cache_holds_segments() || segment_abandoned_waiting()) {
     const auto now = static_cast<std::uint32_t>(os_now_ms());
     if (now - heap->last_purge_ms >= kPurgeDelayMs) {
       heap->last_purge_ms = now;
       segment_purge_free_pages(heap, false);
+      segment_release_abandoned(heap);
       segment_cache_collect();
     }
   }
@@ -185,7 +187,7 @@ void heap_collect(Heap* heap, bool force) noexcept {
   }
   collect_retired(heap, force);
   segment_purge_free_pages(heap, force);
-  if (!force) segment_try_reclaim(heap);  // frees abandoned segments nobody else needed
+  if (!force) segment_release_abandoned(heap);  // segments of exited threads, all freed since
   // The segment cache is the process's, not this heap's: a dying thread does not empty it.
   segment_cache_collect();
   heap_check(heap);
