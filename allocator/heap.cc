@@ -35,9 +35,10 @@ inline constexpr std::size_t kHeapChunkSize = 256 * 1024;
 
 struct HeapRegistry {
   SpinLock lock;
-  Heap* free_list;  // recycled heap structs (linked through next_live)
-  Heap* live;       // heaps of running threads
-  Counters exited;  // counters of heaps whose threads have exited
+  Heap* free_list;        // recycled heap structs (linked through next_live)
+  Heap* live;             // heaps of running threads
+  Counters exited;        // counters of heaps whose threads have exited
+  std::uint64_t created;  // heaps handed out: proof that this library served some thread
 };
 HeapRegistry g_heaps;
 
@@ -64,6 +65,7 @@ Heap* heap_struct_acquire() noexcept {
   }
   Heap* heap = g_heaps.free_list;
   g_heaps.free_list = heap->next_live;
+  ++g_heaps.created;
   std::memset(static_cast<void*>(heap), 0, sizeof(Heap));
   heap->prev_live = nullptr;
   heap->next_live = g_heaps.live;
@@ -212,6 +214,11 @@ Counters heaps_sum_counters() noexcept {
   Counters sum = g_heaps.exited;
   for (Heap* heap = g_heaps.live; heap != nullptr; heap = heap->next_live) add_counters(sum, heap->stats);
   return sum;
+}
+
+std::uint64_t heaps_created() noexcept {
+  LockGuard guard(g_heaps.lock);
+  return g_heaps.created;
 }
 
 void heaps_fork_prepare() noexcept { g_heaps.lock.lock(); }

@@ -129,6 +129,7 @@ void heaps_fork_prepare() noexcept;
 void heaps_fork_parent() noexcept;
 void heaps_fork_child() noexcept;
 Counters heaps_sum_counters() noexcept;
+std::uint64_t heaps_created() noexcept;  // kept in every build
 
 // ---- allocation and free (alloc.cc, free.cc) ------------------------------------------------
 void* malloc_generic(Heap* heap, std::size_t size, bool zero) noexcept;
