@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "internal.h"
+#include "segment_map.h"
 
 namespace alloclab {
 namespace {
@@ -16,6 +17,12 @@ inline void zero_block(const Page* page, Block* block) noexcept {
   } else {
     std::memset(block, 0, page->block_size);
   }
+}
+
+// Debug builds mark freed blocks (free.cc); a block handed out loses the mark, so a later
+// free of it does not look like a double free.
+inline void debug_clear_freed_mark(Block* block) noexcept {
+  if constexpr (kOptions.debug) reinterpret_cast<std::uintptr_t*>(block)[1] = 0;
 }
 
 // `free` is empty: inline promotion (optimization 1) or the generic path. Out of line.
@@ -30,6 +37,7 @@ template <bool kZero>
       page->free = block->next;
       page->free_is_zero = false;
       ++page->used;
+      debug_clear_freed_mark(block);
       if constexpr (kZero) zero_block(page, block);
       return block;
     }
@@ -47,6 +55,7 @@ template <bool kZero>
     page->free = block->next;
     ++page->used;
     ALLOCLAB_STAT(heap, fast_allocs);
+    debug_clear_freed_mark(block);
     if constexpr (kZero) zero_block(page, block);
     return block;
   }
@@ -80,6 +89,7 @@ void* malloc_generic(Heap* heap, std::size_t size, bool zero) noexcept {
   Block* block = page->free;
   page->free = block->next;
   ++page->used;
+  debug_clear_freed_mark(block);
   if (zero) zero_block(page, block);
   if (page->used == page->reserved) [[unlikely]]
     page_to_full(heap, page, heap_queue_of(heap, page));
@@ -114,6 +124,11 @@ void* heap_malloc_aligned(std::size_t size, std::size_t alignment, bool zero) no
 
 void* heap_realloc(void* p, std::size_t size) noexcept {
   if (p == nullptr) return heap_malloc(size, false);
+  if (!segment_is_live(p)) [[unlikely]] {
+    report_invalid_free(p, "realloc of a pointer this allocator did not hand out");
+    errno = EINVAL;
+    return nullptr;
+  }
   if (size == 0) {  // glibc semantics: free and return NULL
     heap_free(p);
     return nullptr;

@@ -35,6 +35,15 @@ struct TextBuffer {
     } while (v != 0);
     while (n > 0 && len + 1 < N) data[len++] = digits[--n];
   }
+  constexpr void put_hex(std::uint64_t v) {
+    char digits[16]{};
+    int n = 0;
+    do {
+      digits[n++] = "0123456789abcdef"[v % 16];
+      v /= 16;
+    } while (v != 0);
+    while (n > 0 && len + 1 < N) data[len++] = digits[--n];
+  }
   constexpr void put_bool(bool b) { put(b ? "true" : "false"); }
   // An option's or counter's value: a bool as true/false, a number in decimal.
   template <typename T>
@@ -112,6 +121,25 @@ __attribute__((constructor)) void library_init() {
   out.put("\n");
   [[maybe_unused]] ssize_t ignored = write(STDERR_FILENO, out.data, out.len);
   abort();
+}
+
+namespace {
+std::atomic<std::uint64_t> g_invalid_frees{0};
+}  // namespace
+
+void report_invalid_free(const void* p, const char* why) noexcept {
+  if (g_invalid_frees.fetch_add(1, std::memory_order_relaxed) != 0) return;  // reported once
+  TextBuffer<512> out;
+  out.put("alloclab (");
+  out.put(kOptions.name);
+  out.put("): invalid free(0x");
+  out.put_hex(reinterpret_cast<std::uintptr_t>(p));
+  out.put("): ");
+  out.put(why);
+  out.put(
+      "; ignored, the heap is intact (further invalid frees are ignored silently and counted in "
+      "alloclab_process_stats)\n");
+  [[maybe_unused]] ssize_t ignored = write(STDERR_FILENO, out.data, out.len);
 }
 
 }  // namespace alloclab
@@ -230,6 +258,8 @@ ALLOCLAB_EXPORT const char* alloclab_process_stats(void) {
   out.put_uint(os.bytes_mapped);
   out.put(",\"bytes_mapped_peak\":");
   out.put_uint(os.bytes_mapped_peak);
+  out.put(",\"invalid_frees\":");
+  out.put_uint(g_invalid_frees.load(std::memory_order_relaxed));
   out.put("}");
   out.data[out.len] = '\0';
   return out.data;

@@ -2,9 +2,39 @@
 // empties), and the slow paths: full or aligned pages, remote frees onto thread_free or, for
 // a page in the owner's full queue, onto the owner heap's delayed list; huge blocks.
 #include "internal.h"
+#include "segment_map.h"
 
 namespace alloclab {
 namespace {
+
+// Debug builds mark every block they free in its second word (blocks are >= 16 bytes) and,
+// when a block to be freed carries the mark, look for it on its page's own lists: a double
+// free is reported and ignored. (Blocks sitting on a remote thread_free list are not looked
+// for: another thread may be pushing onto it.)
+constexpr std::uintptr_t kFreedMark = 0xa110c1abf4eedb10ull;
+
+inline void debug_mark_freed(Block* block) noexcept {
+  if constexpr (kOptions.debug)
+    reinterpret_cast<std::uintptr_t*>(block)[1] = kFreedMark ^ reinterpret_cast<std::uintptr_t>(block);
+}
+
+bool list_holds(const Block* list, const Block* block) noexcept {
+  for (; list != nullptr; list = list->next)
+    if (list == block) return true;
+  return false;
+}
+
+inline bool debug_double_free(const Page* page, const Block* block) noexcept {
+  if constexpr (kOptions.debug) {
+    const std::uintptr_t mark = reinterpret_cast<const std::uintptr_t*>(block)[1];
+    if (mark == (kFreedMark ^ reinterpret_cast<std::uintptr_t>(block)) &&
+        (list_holds(page->free, block) || list_holds(page->local_free, block))) [[unlikely]] {
+      report_invalid_free(block, "double free (the block is already on its page's free list)");
+      return true;
+    }
+  }
+  return false;
+}
 
 // A remote (non-owner) free: CAS-push onto the page's thread_free, or, if the page is in its
 // owner's full queue (kUseDelayedFree), hand the block to the owner's thread_delayed_free
@@ -44,17 +74,46 @@ namespace {
   if (heap == nullptr) free_block_mt(page, block);  // no owner any more: a plain remote free
 }
 
+// Does p lie inside one of the page's first `limit` blocks?
+bool inside_blocks(const Page* page, const void* p, std::size_t limit) noexcept {
+  const auto* bytes = static_cast<const std::uint8_t*>(p);
+  return bytes >= page->page_start && static_cast<std::size_t>(bytes - page->page_start) / page->block_size < limit;
+}
+
 [[gnu::noinline]] void free_generic(Segment* segment, Page* page, void* p) noexcept {
   if (segment->kind == SegmentKind::kHuge) {
+    if (p != page->page_start) [[unlikely]] {
+      report_invalid_free(p, "not the start of a block (inside a huge block)");
+      return;
+    }
     huge_free(segment);
     return;
   }
+  if (!page->in_use) [[unlikely]] {
+    report_invalid_free(p, "points into a page that holds no blocks (freed or never used)");
+    return;
+  }
   // Interior pointers come from aligned allocation; find the block start. Remote frees always
-  // compute it: has_aligned is the owner's flag and reading it here would race.
+  // compute it: has_aligned is the owner's flag and reading it here would race (so a remote
+  // free of an interior pointer frees its block, as an aligned block's pointer would). For
+  // the same reason a remote free is checked against `reserved` (fixed while the page is in
+  // use), the owner's against `capacity` (the blocks handed out so far).
+  const bool local = segment->thread_id.load(std::memory_order_relaxed) == current_thread_id();
+  if (!inside_blocks(page, p, local ? page->capacity : page->reserved)) [[unlikely]] {
+    report_invalid_free(p, "not inside a block this page handed out");
+    return;
+  }
   Block* block = page_block_of(page, p);
-  if (segment->thread_id.load(std::memory_order_relaxed) == current_thread_id()) {
+  if (local) {
+    if ((page->flags & kPageHasAligned) == 0 && block != p) [[unlikely]] {
+      report_invalid_free(p, "not the start of a block (an interior pointer)");
+      return;
+    }
+    if (debug_double_free(page, block)) return;
+    debug_mark_freed(block);
     free_block_local(page->heap.load(std::memory_order_relaxed), page, block, true);
   } else {
+    debug_mark_freed(block);
     free_block_mt(page, block);
   }
 }
@@ -87,12 +146,24 @@ void free_block_local(Heap* heap, Page* page, Block* block, bool check_full) noe
 }
 
 // Fast path: owner thread, page neither full nor holding aligned blocks.
+// The two ownership checks (is p in a live segment of ours, does it start a block handed out)
+// cost a bitmap load and a multiply; without them a stray pointer crashes or corrupts a heap.
 void heap_free(void* p) noexcept {
   if (p == nullptr) return;
+  if (!segment_is_live(p)) [[unlikely]] {
+    report_invalid_free(p, "not a pointer this allocator handed out (stack, another mapping or a released segment)");
+    return;
+  }
   Segment* segment = segment_of(p);
   Page* page = page_of(segment, p);
   if (segment->thread_id.load(std::memory_order_relaxed) == current_thread_id() && page->flags == 0) [[likely]] {
+    if (!page_is_block_start(page, p)) [[unlikely]] {
+      report_invalid_free(p, "not the start of a block handed out (an interior pointer or a free slot)");
+      return;
+    }
     auto* block = static_cast<Block*>(p);
+    if (debug_double_free(page, block)) return;
+    debug_mark_freed(block);
     block->next = page->local_free;
     page->local_free = block;
     if (--page->used == 0) [[unlikely]] {
@@ -105,7 +176,7 @@ void heap_free(void* p) noexcept {
 }
 
 std::size_t usable_size(const void* p) noexcept {
-  if (p == nullptr) return 0;
+  if (p == nullptr || !segment_is_live(p)) return 0;
   Segment* segment = segment_of(p);
   const Page* page = page_of(segment, p);
   const auto* bytes = static_cast<const std::uint8_t*>(p);

@@ -11,6 +11,7 @@
 //   free -> local push + page_retire (opt 4) | free_generic -> free_block_mt   (free.cc)
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 
@@ -45,6 +46,17 @@ inline Block* page_block_of(const Page* page, const void* p) noexcept {
   const std::size_t offset = static_cast<std::size_t>(static_cast<const std::uint8_t*>(p) - page->page_start);
   return reinterpret_cast<Block*>(page->page_start + offset - offset % page->block_size);
 }
+
+// Is p the start of a block this page has handed out (index < capacity)? See Page::block_inverse.
+inline bool page_is_block_start(const Page* page, const void* p) noexcept {
+  const std::uint64_t offset = reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(page->page_start);
+  return std::rotr(offset * page->block_inverse, page->block_shift) < page->capacity;
+}
+void page_set_block_divisor(Page* page, std::size_t block_size) noexcept;
+
+// A free() of a pointer this allocator did not hand out (or no longer owns): reported once
+// on stderr, counted, and ignored so the heap stays intact.
+void report_invalid_free(const void* p, const char* why) noexcept;
 
 // Unique per live thread and free to read: the thread pointer (mimalloc does the same).
 inline std::uintptr_t current_thread_id() noexcept {

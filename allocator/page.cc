@@ -172,6 +172,16 @@ bool retired_page_tick(Heap* heap, Page* page, bool force) noexcept {
 
 }  // namespace
 
+void page_set_block_divisor(Page* page, std::size_t block_size) noexcept {
+  page->block_size = block_size;
+  const auto shift = static_cast<unsigned>(std::countr_zero(block_size));
+  const std::uint64_t odd = block_size >> shift;
+  std::uint64_t inverse = odd;                               // correct to 3 bits: odd * odd == 1 (mod 8)
+  for (int i = 0; i < 5; ++i) inverse *= 2 - odd * inverse;  // Newton: 6, 12, 24, 48, 96 bits
+  page->block_shift = static_cast<std::uint8_t>(shift);
+  page->block_inverse = inverse;
+}
+
 void page_init(Heap* heap, Page* page, std::uint8_t bin) noexcept {
   Segment* segment = segment_of(page);
   const std::size_t bsize = kBins[bin].block_size;
@@ -184,7 +194,7 @@ void page_init(Heap* heap, Page* page, std::uint8_t bin) noexcept {
   } else if (bsize <= 512) {
     area += bsize;
   }
-  page->block_size = bsize;
+  page_set_block_divisor(page, bsize);
   page->bin = bin;
   page->page_start = area;
   page->reserved = static_cast<std::uint16_t>(static_cast<std::size_t>(slot.end - area) / bsize);

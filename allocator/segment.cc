@@ -8,6 +8,7 @@
 #include "internal.h"
 #include "lock.h"
 #include "os.h"
+#include "segment_map.h"
 
 namespace alloclab {
 namespace {
@@ -83,10 +84,12 @@ void segment_setup(Segment* segment, SegmentKind kind, std::uintptr_t thread_id)
       kind == SegmentKind::kHuge ? 1 : static_cast<std::uint32_t>(kSegmentSize >> segment->page_shift);
   for (std::uint32_t i = 0; i < segment->page_count; ++i) segment->pages[i].is_zero_init = zero;
   segment->thread_id.store(thread_id, std::memory_order_release);
+  segment_map_mark(segment, true);
 }
 
 // Returns a segment to the cache (or the OS). The cache keeps the most recent kCacheSlots.
 void segment_release(Segment* segment) noexcept {
+  segment_map_mark(segment, false);  // from now on a free() into it is an invalid free
   segment->thread_id.store(0, std::memory_order_relaxed);
   if (segment->mapped_size <= kCacheMaxSegmentSize) {
     segment->cached_at_ms = os_now_ms();
@@ -387,7 +390,7 @@ void* huge_alloc(std::size_t size, std::size_t alignment, bool zero) noexcept {
   Page* page = &segment->pages[0];
   page->in_use = true;
   page->page_start = reinterpret_cast<std::uint8_t*>(segment) + offset;
-  page->block_size = segment->mapped_size - offset;
+  page_set_block_divisor(page, segment->mapped_size - offset);
   page->reserved = page->capacity = 1;
   page->used = 1;
   page->bin = kBinHuge;

@@ -83,13 +83,18 @@ struct alignas(64) Page {
   bool in_use;                 // page slot handed to a heap
   bool is_zero_init;           // the slot's memory is fresh from the OS (or purged)
   std::uint8_t retire_cycles;  // retire_expire given when it empties: retire_cycles, 1/4 for > 8 KiB blocks
-  std::uint32_t freed_at_ms;   // free slot, not yet purged: when it was freed (purge after a delay)
-  std::size_t block_size;      // bytes; for huge pages, the usable bytes from page_start
-  std::uint8_t* page_start;    // first block
+  // block_size = m << block_shift with m odd, and block_inverse * m == 1 (mod 2^64): then
+  // rotr(offset * block_inverse, block_shift) is offset / block_size when it divides, and
+  // huge otherwise, so free() checks "p starts a block handed out" with one multiply.
+  std::uint8_t block_shift;
+  std::uint64_t block_inverse;
+  std::size_t block_size;                   // bytes; for huge pages, the usable bytes from page_start
+  std::uint8_t* page_start;                 // first block
   std::atomic<std::uintptr_t> thread_free;  // Block* | DelayedState: remote frees (CAS push)
   std::atomic<Heap*> heap;                  // owner heap; nullptr when abandoned
   Page* next;                               // page queue links
   Page* prev;
+  std::uint32_t freed_at_ms;  // free slot, not yet purged: when it was freed (purge after a delay)
 };
 
 static_assert((sizeof(Page) & (sizeof(Page) - 1)) == 0, "free() indexes pages with a shift");

@@ -117,7 +117,9 @@ TEST(Identity, ProcessStatsCountHeapsInEveryBuild) {
   std::thread([] { free(malloc(opaque<std::size_t>(64))); }).join();
   const json after = json::parse(f());
   const char* ev = std::getenv("ALLOCLAB_EXPECT_VARIANT");
-  if (ev) EXPECT_EQ(after["variant"], ev);
+  if (ev) {
+    EXPECT_EQ(after["variant"], ev);
+  }
   EXPECT_GE(before["heaps_created"].get<long>(), 1) << before;
   EXPECT_EQ(after["heaps_created"].get<long>(), before["heaps_created"].get<long>() + 1)
       << "a new thread that allocated must count one heap: " << before << " then " << after;

@@ -27,6 +27,11 @@ namespace alloclab {
   std::fprintf(stderr, "alloclab: %s at %s:%d\n", message, file, line);
   std::abort();
 }
+// The stress hands the core only pointers it allocated: an invalid free is a bug here.
+void report_invalid_free(const void* p, const char* why) noexcept {
+  std::fprintf(stderr, "alloclab: invalid free(%p): %s\n", p, why);
+  std::abort();
+}
 }  // namespace alloclab
 
 namespace {
