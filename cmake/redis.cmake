@@ -64,11 +64,11 @@ add_custom_command(
           sh -c "${_redis_make_line} >'${_redis_log}' 2>&1 || { tail -n 40 '${_redis_log}'; echo 'redis-libc: make failed, full log: ${_redis_log}'; exit 1; }"
   COMMAND "${CMAKE_COMMAND}" -E copy ${_redis_built} "${_redis_bin}/"
   DEPENDS "${_redis_stamp}"
-  COMMENT "redis-libc: building redis ${_redis_version} (Debian source) with MALLOC=libc into real/bin"
+  COMMENT "redis-libc: building ${_redis_version} (Debian source) with MALLOC=libc into real/bin"
   VERBATIM)
 add_custom_target(redis-libc ALL DEPENDS ${_redis_outputs})
 set(ALLOCLAB_REDIS_AVAILABLE ON CACHE INTERNAL "redis-libc target exists")
-message(STATUS "redis: ${_redis_version} from ${ALLOCLAB_REDIS_SOURCE_DIR}, built with MALLOC=libc into ${_redis_bin}")
+message(STATUS "redis: source package ${_redis_version} in ${ALLOCLAB_REDIS_SOURCE_DIR}, built with MALLOC=libc into ${_redis_bin}")
 
 # Smoke test per variant: the server runs with the variant preloaded, reports
 # mem_allocator:libc, maps the library and serves redis-benchmark.
