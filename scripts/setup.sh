@@ -14,6 +14,7 @@ packages=(
   valgrind                                            # instruction counts (callgrind)
   libtsan2                                            # ThreadSanitizer runtime (tests/tsan)
   clang-format                                        # scripts/check-format.sh (ctest style.clang_format)
+  dpkg-dev                                            # dpkg-source: scripts/fetch-debian-source.sh (redis)
 )
 
 if [[ "${ALLOCLAB_SKIP_APT:-0}" != 1 ]]; then
@@ -30,6 +31,23 @@ if [[ "${ALLOCLAB_SKIP_APT:-0}" != 1 ]]; then
 fi
 
 build_dir=${BUILD_DIR:-build}
+
+# redis's Debian source (cmake/redis.cmake builds it with MALLOC=libc), unless -DALLOCLAB_REDIS=OFF
+# is given or cached. Offline, this warns and the build goes on without redis.
+redis_opt=''
+for a in "$@"; do
+  if [[ $a =~ ^-DALLOCLAB_REDIS(:BOOL)?=(.*)$ ]]; then redis_opt=${BASH_REMATCH[2]}; fi
+done
+if [[ -z $redis_opt && -f $build_dir/CMakeCache.txt ]]; then
+  redis_opt=$(sed -n 's/^ALLOCLAB_REDIS:BOOL=//p' "$build_dir/CMakeCache.txt")
+fi
+redis_wanted=1
+if [[ ${redis_opt^^} =~ ^(OFF|0|NO|FALSE|N)$ ]]; then redis_wanted=0; fi
+if ((redis_wanted)) && ! scripts/fetch-debian-source.sh redis "$build_dir/sources/redis"; then
+  echo "setup: WARNING: could not fetch redis's Debian source; redis-libc is not built and the" \
+    "real_programs.redis_libc.* tests are not registered (rerun scripts/setup.sh when online)" >&2
+fi
+
 generator=(); command -v ninja >/dev/null && generator=(-G Ninja)
 if [[ ! -f "$build_dir/CMakeCache.txt" ]]; then
   cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release "$@"
