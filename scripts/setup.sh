@@ -32,7 +32,7 @@ fi
 
 build_dir=${BUILD_DIR:-build}
 
-# redis's Debian source (cmake/redis.cmake builds it with MALLOC=libc), unless -DALLOCLAB_REDIS=OFF
+# redis's Debian source (workloads/real/redis.cmake builds it with MALLOC=libc), unless -DALLOCLAB_REDIS=OFF
 # is given or cached. Offline, this warns and the build goes on without redis.
 redis_opt=''
 for a in "$@"; do
