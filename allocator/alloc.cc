@@ -124,7 +124,7 @@ void* heap_malloc_aligned(std::size_t size, std::size_t alignment, bool zero) no
 
 void* heap_realloc(void* p, std::size_t size) noexcept {
   if (p == nullptr) return heap_malloc(size, false);
-  if (!segment_is_live(p)) [[unlikely]] {
+  if (kOptions.checked_free && !segment_is_live(p)) [[unlikely]] {
     report_invalid_free(p, "realloc of a pointer this allocator did not hand out");
     errno = EINVAL;
     return nullptr;

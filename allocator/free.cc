@@ -82,14 +82,14 @@ bool inside_blocks(const Page* page, const void* p, std::size_t limit) noexcept 
 
 [[gnu::noinline]] void free_generic(Segment* segment, Page* page, void* p) noexcept {
   if (segment->kind == SegmentKind::kHuge) {
-    if (p != page->page_start) [[unlikely]] {
+    if (kOptions.checked_free && p != page->page_start) [[unlikely]] {
       report_invalid_free(p, "not the start of a block (inside a huge block)");
       return;
     }
     huge_free(segment);
     return;
   }
-  if (!page->in_use) [[unlikely]] {
+  if (kOptions.checked_free && !page->in_use) [[unlikely]] {
     report_invalid_free(p, "points into a page that holds no blocks (freed or never used)");
     return;
   }
@@ -99,13 +99,13 @@ bool inside_blocks(const Page* page, const void* p, std::size_t limit) noexcept 
   // the same reason a remote free is checked against `reserved` (fixed while the page is in
   // use), the owner's against `capacity` (the blocks handed out so far).
   const bool local = segment->thread_id.load(std::memory_order_relaxed) == current_thread_id();
-  if (!inside_blocks(page, p, local ? page->capacity : page->reserved)) [[unlikely]] {
+  if (kOptions.checked_free && !inside_blocks(page, p, local ? page->capacity : page->reserved)) [[unlikely]] {
     report_invalid_free(p, "not inside a block this page handed out");
     return;
   }
   Block* block = page_block_of(page, p);
   if (local) {
-    if ((page->flags & kPageHasAligned) == 0 && block != p) [[unlikely]] {
+    if (kOptions.checked_free && (page->flags & kPageHasAligned) == 0 && block != p) [[unlikely]] {
       report_invalid_free(p, "not the start of a block (an interior pointer)");
       return;
     }
@@ -150,16 +150,20 @@ void free_block_local(Heap* heap, Page* page, Block* block, bool check_full) noe
 // cost a bitmap load and a multiply; without them a stray pointer crashes or corrupts a heap.
 void heap_free(void* p) noexcept {
   if (p == nullptr) return;
-  if (!segment_is_live(p)) [[unlikely]] {
-    report_invalid_free(p, "not a pointer this allocator handed out (stack, another mapping or a released segment)");
-    return;
+  if constexpr (kOptions.checked_free) {
+    if (!segment_is_live(p)) [[unlikely]] {
+      report_invalid_free(p, "not a pointer this allocator handed out (stack, another mapping or a released segment)");
+      return;
+    }
   }
   Segment* segment = segment_of(p);
   Page* page = page_of(segment, p);
   if (segment->thread_id.load(std::memory_order_relaxed) == current_thread_id() && page->flags == 0) [[likely]] {
-    if (!page_is_block_start(page, p)) [[unlikely]] {
-      report_invalid_free(p, "not the start of a block handed out (an interior pointer or a free slot)");
-      return;
+    if constexpr (kOptions.checked_free) {
+      if (!page_is_block_start(page, p)) [[unlikely]] {
+        report_invalid_free(p, "not the start of a block handed out (an interior pointer or a free slot)");
+        return;
+      }
     }
     auto* block = static_cast<Block*>(p);
     if (debug_double_free(page, block)) return;
@@ -176,7 +180,7 @@ void heap_free(void* p) noexcept {
 }
 
 std::size_t usable_size(const void* p) noexcept {
-  if (p == nullptr || !segment_is_live(p)) return 0;
+  if (p == nullptr || (kOptions.checked_free && !segment_is_live(p))) return 0;
   Segment* segment = segment_of(p);
   const Page* page = page_of(segment, p);
   const auto* bytes = static_cast<const std::uint8_t*>(p);

@@ -28,7 +28,9 @@
   /* Parameter: generic-path visits an empty retained page survives (mimalloc: 16). */                    \
   X(std::uint32_t, retire_cycles, ALLOCLAB_OPT_RETIRE_CYCLES, 16)                                         \
   /* Test only: a do-nothing loop of this many iterations in every malloc (planted regression). */        \
-  X(std::uint32_t, planted_work, ALLOCLAB_OPT_PLANTED_WORK, 0)
+  X(std::uint32_t, planted_work, ALLOCLAB_OPT_PLANTED_WORK, 0)                                            \
+  /* Parameter: free() checks ownership (segment bitmap + block start; ~15 instructions per free). */     \
+  X(bool, checked_free, ALLOCLAB_OPT_CHECKED_FREE, true)
 
 // The identity fields beside the options (alloclab_variant() writes them first):
 //   ALLOCLAB_VARIANT_NAME  the variant's name, a string literal (hence a plain #ifndef)
