@@ -9,11 +9,14 @@ namespace alloclab::harness {
 
 namespace {
 
-// A cell's median throughput in its workload's unit: Mmallocs/s, runs/s or requests/s.
-std::string format_throughput(double v, const WorkloadSpec* w) {
-  if (!w || w->metric == "mallocs_per_sec") return fmt::format("{:.2f}", v / 1e6);
-  if (w->metric == "requests_per_sec") return fmt::format("{:.0f}", v);
+// A median throughput in its workload's unit: Mmallocs/s, runs/s or requests/s.
+std::string format_throughput(double v, const std::string& metric) {
+  if (metric == "mallocs_per_sec") return fmt::format("{:.2f}", v / 1e6);
+  if (metric == "requests_per_sec") return fmt::format("{:.0f}", v);
   return fmt::format("{:.4g}", v);
+}
+std::string format_throughput(double v, const WorkloadSpec* w) {
+  return format_throughput(v, w ? w->metric : std::string("mallocs_per_sec"));
 }
 
 }  // namespace
@@ -78,8 +81,11 @@ std::string render_run_table(const RunResults& r, const std::vector<CellSummary>
 
 std::string render_compare(const std::vector<CompareRow>& rows, const std::string& a_label, const std::string& b_label,
                            double alpha, const Style& style, const TestFamily* family) {
-  TextTable t({"allocator", "workload", a_label + " Mmallocs/s", b_label + " Mmallocs/s", "ratio B/A [CI]", "p", "q",
-               "verdict"});
+  // Throughput columns in Mmallocs/s, unless some row is a real program (runs/s, requests/s).
+  const bool mallocs_only =
+      std::all_of(rows.begin(), rows.end(), [](const CompareRow& r) { return r.metric == "mallocs_per_sec"; });
+  const std::string unit = mallocs_only ? " Mmallocs/s" : " throughput";
+  TextTable t({"allocator", "workload", a_label + unit, b_label + unit, "ratio B/A [CI]", "p", "q", "verdict"});
   int faster = 0, slower = 0, raw = 0;
   for (const auto& r : rows) {
     std::string verdict = "no difference";
@@ -90,8 +96,8 @@ std::string render_compare(const std::vector<CompareRow>& rows, const std::strin
       verdict = "not after FDR";
     }
     raw += r.raw_significant;
-    t.add_row({r.allocator, r.workload, fmt::format("{:.2f} (n={})", r.median_a / 1e6, r.n_a),
-               fmt::format("{:.2f} (n={})", r.median_b / 1e6, r.n_b),
+    t.add_row({r.allocator, r.workload, fmt::format("{} (n={})", format_throughput(r.median_a, r.metric), r.n_a),
+               fmt::format("{} (n={})", format_throughput(r.median_b, r.metric), r.n_b),
                format_ratio(r.ratio, r.ci_low, r.ci_high, r.significant, style.plain), fmt::format("{:.3g}", r.p_value),
                fmt::format("{:.3g}", r.q_value), verdict});
   }

@@ -75,8 +75,9 @@ std::string check_probe_records(const AllocatorSpec& a, const std::vector<json>&
       if (!st.contains("heaps_created") || !st["heaps_created"].is_number())
         return who(r) + ": alloclab_process_stats has no heaps_created";
       if (st["heaps_created"].get<double>() <= 0)
-        return who(r) + ": preload not proven: alloclab_process_stats reports heaps_created 0 (the allocator "
-                        "never answered)";
+        return who(r) +
+               ": preload not proven: alloclab_process_stats reports heaps_created 0 (the allocator "
+               "never answered)";
     }
   }
   return {};

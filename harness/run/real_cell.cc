@@ -52,9 +52,9 @@ std::string describe_output_difference(const std::string& reference, const std::
   const std::size_t line = 1 + static_cast<std::size_t>(std::count(reference.begin(), reference.begin() + i, '\n'));
   const std::size_t bol = reference.rfind('\n', i == 0 ? 0 : i - 1);
   const std::size_t start = bol == std::string::npos || i == 0 ? 0 : bol + 1;
-  return fmt::format("output differs from the glibc run at byte {} (line {}): glibc \"{}\", this \"{}\" ({} vs {} bytes)",
-                     i, line, first_line_of(reference, start), first_line_of(got, std::min(start, got.size())),
-                     reference.size(), got.size());
+  return fmt::format(
+      "output differs from the glibc run at byte {} (line {}): glibc \"{}\", this \"{}\" ({} vs {} bytes)", i, line,
+      first_line_of(reference, start), first_line_of(got, std::min(start, got.size())), reference.size(), got.size());
 }
 
 RealRun run_real_program(const AllocatorSpec& a, const WorkloadSpec& w, const RealRunSettings& s,

@@ -19,8 +19,8 @@
 namespace alloclab::harness {
 
 struct RealRunSettings {
-  std::string probe;       // the exit probe library
-  double timeout_s = 30;   // when the program declares none
+  std::string probe;      // the exit probe library
+  double timeout_s = 30;  // when the program declares none
 };
 
 // The glibc reference run of a workload: what every cell's output and exit status is compared
@@ -46,8 +46,7 @@ RealRun run_real_program(const AllocatorSpec& a, const WorkloadSpec& w, const Re
                          const RealReference* ref, ProcessRunner& pr);
 
 // The reference run: glibc (no allocator preloaded, the probe alone).
-RealReference run_real_reference(const WorkloadSpec& w, const RealRunSettings& s, ProcessRunner& pr,
-                                 bool& interrupted);
+RealReference run_real_reference(const WorkloadSpec& w, const RealRunSettings& s, ProcessRunner& pr, bool& interrupted);
 
 // "output differs from glibc's at byte N (line L): …" or "" when equal.
 std::string describe_output_difference(const std::string& reference, const std::string& got);

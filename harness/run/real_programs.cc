@@ -136,8 +136,7 @@ RealProgram parse_real_program(const json& d) {
 
 std::vector<WorkloadSpec> select_real_programs(const RealPaths& paths, const std::vector<std::string>& names) {
   std::ifstream in(paths.programs);
-  if (!in)
-    throw HarnessError(fmt::format("real programs: cannot read {}; pass --real-programs FILE", paths.programs));
+  if (!in) throw HarnessError(fmt::format("real programs: cannot read {}; pass --real-programs FILE", paths.programs));
   json doc;
   try {
     doc = json::parse(in);
@@ -171,8 +170,9 @@ std::vector<WorkloadSpec> select_real_programs(const RealPaths& paths, const std
   if (!unknown.empty()) {
     std::vector<std::string> valid;
     for (const auto& w : all) valid.push_back(w.name);
-    throw HarnessError(fmt::format("unknown real program{} {}; valid: real, {} (from {})", unknown.size() > 1 ? "s" : "",
-                                   fmt::join(unknown, ", "), fmt::join(valid, ", "), paths.programs));
+    throw HarnessError(fmt::format("unknown real program{} {}; valid: real, {} (from {})",
+                                   unknown.size() > 1 ? "s" : "", fmt::join(unknown, ", "), fmt::join(valid, ", "),
+                                   paths.programs));
   }
   return out;
 }

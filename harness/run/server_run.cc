@@ -169,8 +169,9 @@ ServerRun run_server(const ServerRunSettings& s, ProcessRunner& pr) {
     out.requests_per_sec = *rps;
   } else {
     stop();
-    fail(Status::failed, fmt::format("malformed output: no throughput matching /{}/ in the load generator's output ({})",
-                                     p.throughput_regex, tail(out.load.out, 160)));
+    fail(Status::failed,
+         fmt::format("malformed output: no throughput matching /{}/ in the load generator's output ({})",
+                     p.throughput_regex, tail(out.load.out, 160)));
     return out;
   }
 
@@ -202,7 +203,8 @@ ServerRun run_server(const ServerRunSettings& s, ProcessRunner& pr) {
   if (r.timed_out)
     fail(Status::failed, fmt::format("the server did not exit within {:g} s of SIGTERM (killed)", p.stop_grace_s));
   else if (r.term_signal)
-    fail(Status::crashed, fmt::format("the server ended by {} on SIGTERM ({})", signal_name(r.term_signal), tail(r.err)));
+    fail(Status::crashed,
+         fmt::format("the server ended by {} on SIGTERM ({})", signal_name(r.term_signal), tail(r.err)));
   else if (r.exit_code != 0)
     fail(Status::failed, fmt::format("the server exited with status {} on SIGTERM: {}", r.exit_code, tail(r.err)));
   return out;

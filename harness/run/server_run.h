@@ -25,8 +25,7 @@ bool loopback_port_accepts(int port);
 
 // The throughput in the load generator's output: every match of `regex`'s first capture group,
 // combined (first, mean, harmonic_mean, sum); nullopt when nothing matched.
-std::optional<double> parse_throughput(const std::string& output, const std::string& regex,
-                                       const std::string& combine);
+std::optional<double> parse_throughput(const std::string& output, const std::string& regex, const std::string& combine);
 
 struct ServerRunSettings {
   // server_spec.argv and the load / ready / check argvs still hold {port}; run_server
@@ -42,8 +41,8 @@ struct ServerRun {
   bool interrupted = false;
   int port = 0;
   double requests_per_sec = 0;
-  ChildResult server;          // after stop(): its exit status, rusage, output
-  ChildResult load;            // the load generator's run
+  ChildResult server;                       // after stop(): its exit status, rusage, output
+  ChildResult load;                         // the load generator's run
   std::optional<std::string> check_output;  // the check client's stdout (when it has one and it ran)
 };
 

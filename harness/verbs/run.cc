@@ -229,9 +229,12 @@ PreparedRun prepare_run(const RunArgs& args, const std::vector<std::string>& com
 int execute_run(PreparedRun& run, const RunArgs& args, ProcessRunner& pr) {
   RunResults& res = run.results;
   for (const auto& w : run.warnings) warn(w);
-  std::fprintf(stderr, "harness: %zu allocators × %zu workloads × %d rounds, seed %llu, min-time %g s%s → %s\n",
+  const bool runner_workloads =
+      std::any_of(res.workloads.begin(), res.workloads.end(), [](const WorkloadSpec& w) { return !w.is_real(); });
+  std::fprintf(stderr, "harness: %zu allocators × %zu workloads × %d rounds, seed %llu%s%s → %s\n",
                res.allocators.size(), res.workloads.size(), res.options.rounds,
-               static_cast<unsigned long long>(res.options.seed), res.options.min_time,
+               static_cast<unsigned long long>(res.options.seed),
+               runner_workloads ? fmt::format(", min-time {:g} s", res.options.min_time).c_str() : "",
                fmt::format("{}{}", res.options.layouts > 1 ? fmt::format(", {} layouts", res.options.layouts) : "",
                            res.options.aslr ? "" : ", ASLR off")
                    .c_str(),

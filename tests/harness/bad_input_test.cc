@@ -48,8 +48,19 @@ CliRun cli(std::vector<std::string> args) {
 
 // A selection that would measure only the given library: nothing else may run first.
 std::vector<std::string> run_with_allocator(const std::string& lib) {
-  return {"run", "--variants", "none", "--peers", "none", "--allocator", "mine=" + lib, "--workloads", "ping_pong_16",
-          "--rounds", "1", "--out", "/nonexistent-dir/never-written.json"};
+  return {"run",
+          "--variants",
+          "none",
+          "--peers",
+          "none",
+          "--allocator",
+          "mine=" + lib,
+          "--workloads",
+          "ping_pong_16",
+          "--rounds",
+          "1",
+          "--out",
+          "/nonexistent-dir/never-written.json"};
 }
 
 TEST(PreloadCheck, AnAllocatorLibraryPasses) {
@@ -133,7 +144,8 @@ TEST(BadInput, NegativeAndOutOfRangeNumbersAreRefusedAtParseTime) {
 TEST(BadInput, ExecOfACommandThatCannotStartIsExit2) {
   TempDir dir;
   testing::write_text(dir.file("script"), "#!/bin/sh\necho hi\n");  // not executable
-  for (const std::string& cmd : {std::string("/no/such/binary"), std::string("no-such-program-xyz"), dir.file("script")}) {
+  for (const std::string& cmd :
+       {std::string("/no/such/binary"), std::string("no-such-program-xyz"), dir.file("script")}) {
     CliRun r = cli({"exec", "--variants", "none", "--out", dir.file("never.json"), "--", cmd});
     EXPECT_EQ(r.code, kExitUsage) << cmd << ": " << r.err;
     EXPECT_NE(r.err.find("cannot start"), std::string::npos) << r.err;

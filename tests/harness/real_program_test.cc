@@ -140,7 +140,10 @@ TEST(RealProgram, AMissingBinaryIsUnavailableNotDropped) {
 // --- probe records (synthetic) -------------------------------------------------------------------
 
 json record(const std::string& provider, const json& variant = nullptr, const json& stats = nullptr) {
-  return {{"pid", 7}, {"exe", "/usr/bin/x"}, {"malloc_provider", provider}, {"alloclab_variant", variant},
+  return {{"pid", 7},
+          {"exe", "/usr/bin/x"},
+          {"malloc_provider", provider},
+          {"alloclab_variant", variant},
           {"process_stats", stats}};
 }
 
@@ -188,7 +191,7 @@ TEST(RealSuite, TheCommittedFileDeclaresTheFiveProgramsAndNamesSelectThem) {
 }
 
 TEST(RealSuite, MalformedDeclarationsAreInputErrors) {
-  EXPECT_THROW(parse_real_program(json{{"name", "x"}}), HarnessError);                                  // no argv
+  EXPECT_THROW(parse_real_program(json{{"name", "x"}}), HarnessError);                                       // no argv
   EXPECT_THROW(parse_real_program(json{{"name", "x"}, {"argv", {"a"}}, {"kind", "daemon"}}), HarnessError);  // kind
   EXPECT_THROW(parse_real_program(json{{"name", "x"}, {"argv", {"a"}}, {"kind", "server"}}), HarnessError);  // no load
   TempDir dir;

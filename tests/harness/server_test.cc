@@ -92,7 +92,7 @@ TEST(ServerRun, SuccessMeasuresRequestsPerSecondAndLeavesNoProcess) {
   EXPECT_GT(r.sample.mallocs_per_sec, 0);  // requests/s of the load generator
   ASSERT_TRUE(r.output.has_value());
   EXPECT_EQ(*r.output, "count 2000\n");  // the check client saw the load's 2000 PINGs
-  EXPECT_EQ(r.sample.exit_status, 0);     // exit(0) on SIGTERM
+  EXPECT_EQ(r.sample.exit_status, 0);    // exit(0) on SIGTERM
   ASSERT_TRUE(r.sample.processes.has_value());
   ASSERT_EQ(r.sample.processes->size(), 1u);  // the server's probe record (clients are not preloaded)
   Pids p = read_pids(dir.file("pids"));
