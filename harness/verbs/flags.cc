@@ -58,8 +58,14 @@ void add_round_flags(CLI::App& app, RunArgs& a, const std::string& out_help) {
 
 void add_seed_flag(CLI::App& app, RunArgs& a) {
   // Typed unsigned, and checked first: "-1" is refused with a message, never wrapped to 2^64-1.
+  const CLI::Validator non_negative(
+      [](std::string& v) {
+        return v.find('-') == std::string::npos ? std::string{}
+                                                : "must be a non-negative integer (0 to 2^64-1), got " + v;
+      },
+      "UINT", "non-negative");
   app.add_option("--seed", a.seed, "Seed of the shuffled order and the bootstraps (default: fresh, recorded)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative);
 }
 
 void add_real_flags(CLI::App& app, RunArgs& a) {

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "analysis/summary.h"
+#include "cli.h"
 #include "core/error.h"
 #include "io/results_json.h"
 #include "io/schema_validator.h"
@@ -342,6 +343,33 @@ TEST(RealWorkloads, ExecOfACommandThatCannotStartIsExit2BeforeAnythingRuns) {
       EXPECT_NE(std::string(err.what()).find("cannot start"), std::string::npos) << err.what();
     }
     EXPECT_TRUE(f.calls.empty()) << cmd;
+  }
+}
+
+TEST(RealWorkloads, ExecEndToEndWithRealProcessesWritesARunFile) {
+  // The real CLI, the real process runner, the build's probe: /bin/echo under glibc and baseline.
+  TempDir dir;
+  const std::string out = dir.file("exec.json");
+  std::vector<std::string> args = {
+      "harness",  "exec", "--variants", "none",      "--allocator", std::string("mine=") + ALLOCLAB_BASELINE_LIB,
+      "--rounds", "2",    "--seed",     "1",         "--style",     "plain",
+      "--out",    out,    "--",         "/bin/echo", "hi"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  ASSERT_EQ(cli_main(static_cast<int>(argv.size()), argv.data()), kExitOk);
+  RunResults r = load_results(out);
+  EXPECT_TRUE(r.complete);
+  ASSERT_EQ(r.samples.size(), 4u);  // glibc and mine, 2 rounds
+  for (const auto& s : r.samples) {
+    EXPECT_EQ(s.status, Status::ok) << s.allocator << ": " << s.error;
+    EXPECT_EQ(s.output_matches, true);
+    EXPECT_EQ(s.exit_status, 0);
+    ASSERT_TRUE(s.processes && !s.processes->empty());
+    const std::string provider = (*s.processes)[0]["malloc_provider"].get<std::string>();
+    if (s.allocator == "mine")
+      EXPECT_EQ(provider, ALLOCLAB_BASELINE_LIB);
+    else
+      EXPECT_NE(provider.find("libc.so"), std::string::npos) << provider;
   }
 }
 
