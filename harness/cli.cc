@@ -66,7 +66,7 @@ int cli_main(int argc, char** argv) {
       {add_report_verb(app, report), [&] { return report_verb(report); }},
       {add_export_verb(app, exp), [&] { return export_verb(exp); }},
       {add_check_verb(app, check), [&] { return check_verb(check); }},
-      {add_exec_verb(app, exec), [&] { return exec_verb(exec, pr); }, true},
+      {add_exec_verb(app, exec), [&] { return exec_verb(exec, command_line, pr); }, true},
       {add_callgrind_verb(app, callgrind), [&] { return callgrind_verb(callgrind, command_line, pr); }, true},
       {add_validate_verb(app, validate), [&] { return validate_verb(validate, command_line, pr); }, true},
   };

@@ -10,6 +10,7 @@ packages=(
   libbenchmark-dev libfmt-dev libcli11-dev nlohmann-json3-dev libgtest-dev googletest
   libmimalloc2.0 libjemalloc2 libtcmalloc-minimal4   # peer allocators, preloaded by the harness
   python3 sqlite3                                     # real programs run under each variant
+  lua5.4                                              # the real-program suite's Lua churn (workloads/real/programs.json)
   python3-scipy                                       # tests/harness/scipy_rank_check.py (/usr/bin/python3)
   valgrind                                            # instruction counts (callgrind)
   libtsan2                                            # ThreadSanitizer runtime (tests/tsan)

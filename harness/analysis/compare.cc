@@ -52,7 +52,7 @@ std::vector<CompareRow> compare_files(const RunResults& a, const RunResults& b, 
       if (va.empty() || vb.empty()) continue;
       UnpairedComparison c = compare_unpaired(va, vb, alpha, comparison_seed(a.options.seed, al.name, "B", w.name));
       rows.push_back({al.name, w.name, "", c.median_a, c.median_b, c.ratio, c.ci_low, c.ci_high, c.p_value, 1, false,
-                      c.significant, c.n_a, c.n_b});
+                      c.significant, c.n_a, c.n_b, w.metric});
     }
   correct(rows, "B vs A", shape_of(rows), alpha, family);
   return rows;
@@ -68,7 +68,7 @@ std::vector<CompareRow> compare_within(const RunResults& r, const std::string& r
       if (p.a.empty()) continue;
       auto est = stats::paired_ratio(p.b, p.a, alpha, comparison_seed(r.options.seed, al.name, reference, w.name));
       rows.push_back({al.name, w.name, reference, stats::median(p.a), stats::median(p.b), est.ratio, est.ci_low,
-                      est.ci_high, est.p_value, 1, false, est.significant, p.a.size(), p.b.size()});
+                      est.ci_high, est.p_value, 1, false, est.significant, p.a.size(), p.b.size(), w.metric});
     }
   }
   correct(rows, "vs " + reference, shape_of(rows), alpha, family);

@@ -29,6 +29,7 @@ struct CompareRow {
   bool raw_significant = false;  // p < alpha and the CI excludes 1 (uncorrected)
   bool significant = false;      // q <= alpha and the CI excludes 1
   std::size_t n_a = 0, n_b = 0;
+  std::string metric = "mallocs_per_sec";  // the workload's (core/types.h WorkloadSpec::metric)
 };
 
 // Every (allocator, workload) with ok samples in both files; ratio = B / A. All rows are one

@@ -21,6 +21,10 @@ struct RunDefaults {
   // variant besides the ordinary library; 4 of the 5 keep 10 rounds (and --quick's 6)
   // balanced within ±1 while still moving the code placement every round.
   static constexpr int kLayouts = 4;
+  // Upper bounds of --rounds and --layouts: beyond them a typo, not an experiment (a day of
+  // rounds; more layouts than stack-shift offsets stay distinct, run/measurement.h).
+  static constexpr int kMaxRounds = 100000;
+  static constexpr int kMaxLayouts = 256;
 };
 
 // Bootstrap resamples: the final summary of a run and `compare`; the results file rewritten
@@ -41,6 +45,9 @@ struct CallgrindDefaults {
 
 struct ExecDefaults {
   static constexpr double kTimeout = 600;  // per-run limit of `harness exec`, s
+  // Rounds of `harness exec`: a real program takes seconds, so fewer than `run`'s 10; an exact
+  // signed-rank test needs 6 to mark anything significant (RunDefaults::kRounds).
+  static constexpr int kRounds = 3;
 };
 
 struct ValidateDefaults {

@@ -6,7 +6,9 @@
 //   allocator  one malloc implementation the runner is run with: an alloclab variant
 //              (liballoclab-<v>.so), a peer (glibc = no preload, mimalloc, jemalloc,
 //              tcmalloc) or a custom library given with --allocator NAME=PATH.
-//   workload   one benchmark of alloclab-runner (`runner --list`).
+//   workload   one benchmark of alloclab-runner (`runner --list`), or a real program
+//              (kind "real": workloads/real/programs.json, named real:<name>, or the command
+//              of `harness exec`, named exec:<program>).
 //   cell       one (allocator, workload) pair.
 //   round      one pass over every cell, in a freshly shuffled order; R rounds give R
 //              samples per cell, and pairs (candidate, reference) of the same round.
@@ -67,7 +69,14 @@ struct WorkloadSpec {
   std::string description;
   bool is_default = false;
   int threads = 1;
-  json params = json::object();
+  json params = json::object();  // runner: its parameters; real: the program's declaration
+  // "runner" (alloclab-runner) or "real" (a real program: run/real_programs.h).
+  std::string kind = "runner";
+  // What Sample::mallocs_per_sec holds for this workload (higher is better in every case):
+  // mallocs_per_sec (runner), runs_per_sec (a batch real program: 1 / wall time),
+  // requests_per_sec (a server: its load generator's throughput).
+  std::string metric = "mallocs_per_sec";
+  bool is_real() const { return kind == "real"; }
 };
 
 enum class Status { ok, failed, timeout, crashed, skipped };
@@ -80,6 +89,8 @@ struct Sample {
   int order = 0;  // position of this cell within its round's shuffled order (0-based)
   Status status = Status::ok;
   std::string error;  // empty when ok
+  // The cell's throughput: mallocs/s for runner workloads; for a real program its workload's
+  // `metric` (runs/s = 1 / wall_s for a batch program, requests/s for a server).
   double mallocs_per_sec = 0;
   double ns_per_op = 0;                      // 1e9 / mallocs_per_sec: wall nanoseconds per malloc (+ its free)
   double real_time_ns = 0, cpu_time_ns = 0;  // Google Benchmark's per-iteration times
@@ -92,6 +103,13 @@ struct Sample {
   // The runner's context "address_layout" ({"malloc", "malloc_library_base", "runner_code",
   // "stack", "heap"}: decimal addresses); nullopt when the runner did not print it.
   std::optional<json> address_layout;
+  // Real programs: CPU times (rusage of the program, or of the server), its exit status,
+  // whether its output matched the glibc reference run (nullopt: not compared), and the exit
+  // probe's records ({pid, exe, malloc_provider, alloclab_variant, process_stats} per process).
+  std::optional<double> user_s, sys_s;
+  std::optional<int> exit_status;
+  std::optional<bool> output_matches;
+  std::optional<json> processes;
 };
 
 // Where a run is. callgrind is a progress phase only: callgrind failures are recorded as
@@ -126,6 +144,9 @@ struct RunOptions {
   // for every allocator (copy L(r) mod its copies, stack shift of index L(r)). 1 = none.
   int layouts = RunDefaults::kLayouts;
   bool aslr = true;  // false: children run with address-space randomization disabled
+  // Real programs: the exit probe preloaded after the allocator (workloads/real/probe), "" = none
+  // selected (no real workload).
+  std::string probe;
 };
 
 // Instruction counts from callgrind (harness callgrind / harness run --callgrind).

@@ -20,7 +20,8 @@ json options_to_json(const RunOptions& o) {
           {"timeout", o.timeout_s}, {"alpha", o.alpha},       {"reference", o.reference},
           {"seed", o.seed},         {"stats", o.stats},       {"quick", o.quick},
           {"warmup", o.warmup},     {"verify", o.verify},     {"runner", o.runner},
-          {"manifest", o.manifest}, {"layouts", o.layouts},   {"aslr", o.aslr}};
+          {"manifest", o.manifest}, {"layouts", o.layouts},   {"aslr", o.aslr},
+          {"probe", o.probe}};
 }
 
 json allocator_to_json(const AllocatorSpec& a) {
@@ -36,8 +37,13 @@ json allocator_to_json(const AllocatorSpec& a) {
 }
 
 json workload_to_json(const WorkloadSpec& w) {
-  return {{"name", w.name},          {"family", w.family},   {"description", w.description},
-          {"default", w.is_default}, {"threads", w.threads}, {"params", w.params}};
+  json j = {{"name", w.name},          {"family", w.family},   {"description", w.description},
+            {"default", w.is_default}, {"threads", w.threads}, {"params", w.params}};
+  if (w.is_real()) {  // absent = a runner workload measured in mallocs/s (files from before)
+    j["kind"] = w.kind;
+    j["metric"] = w.metric;
+  }
+  return j;
 }
 
 json skipped_to_json(const SkippedAllocator& s) {
@@ -112,6 +118,7 @@ RunOptions options_from_json(const json& c) {
   o.manifest = get_or(c, "manifest", std::string{});
   o.layouts = get_or(c, "layouts", 1);  // files from before --layouts: one layout
   o.aslr = get_or(c, "aslr", true);
+  o.probe = get_or(c, "probe", std::string{});
   return o;
 }
 
@@ -142,6 +149,8 @@ WorkloadSpec workload_from_json(const json& w) {
   s.is_default = get_or(w, "default", false);
   s.threads = get_or(w, "threads", 1);
   s.params = get_or(w, "params", json::object());
+  s.kind = get_or(w, "kind", std::string{"runner"});
+  s.metric = get_or(w, "metric", std::string{"mallocs_per_sec"});
   return s;
 }
 
@@ -164,6 +173,11 @@ Sample sample_from_json(const json& s) {
   if (s.contains("counters")) x.counters = s["counters"];
   x.layout = get_or(s, "layout", 0);
   if (s.contains("address_layout")) x.address_layout = s["address_layout"];
+  if (s.contains("user_s")) x.user_s = s["user_s"].get<double>();
+  if (s.contains("sys_s")) x.sys_s = s["sys_s"].get<double>();
+  if (s.contains("exit_status")) x.exit_status = s["exit_status"].get<int>();
+  if (s.contains("output_matches")) x.output_matches = s["output_matches"].get<bool>();
+  if (s.contains("processes")) x.processes = s["processes"];
   return x;
 }
 
@@ -210,6 +224,11 @@ json sample_to_json(const Sample& s) {
   if (s.counters) j["counters"] = *s.counters;
   j["layout"] = s.layout;
   if (s.address_layout) j["address_layout"] = *s.address_layout;
+  if (s.user_s) j["user_s"] = *s.user_s;
+  if (s.sys_s) j["sys_s"] = *s.sys_s;
+  if (s.exit_status) j["exit_status"] = *s.exit_status;
+  if (s.output_matches) j["output_matches"] = *s.output_matches;
+  if (s.processes) j["processes"] = *s.processes;
   return j;
 }
 

@@ -7,6 +7,20 @@
 
 namespace alloclab::harness {
 
+namespace {
+
+// A median throughput in its workload's unit: Mmallocs/s, runs/s or requests/s.
+std::string format_throughput(double v, const std::string& metric) {
+  if (metric == "mallocs_per_sec") return fmt::format("{:.2f}", v / 1e6);
+  if (metric == "requests_per_sec") return fmt::format("{:.0f}", v);
+  return fmt::format("{:.4g}", v);
+}
+std::string format_throughput(double v, const WorkloadSpec* w) {
+  return format_throughput(v, w ? w->metric : std::string("mallocs_per_sec"));
+}
+
+}  // namespace
+
 std::string render_run_table(const RunResults& r, const std::vector<CellSummary>& cells, const Style& style) {
   const std::string& ref = r.options.reference;
   bool have_ref = r.find_allocator(ref) != nullptr;
@@ -16,7 +30,7 @@ std::string render_run_table(const RunResults& r, const std::vector<CellSummary>
     if (!c) return "-";
     if (c->status == Status::skipped && c->n_samples == 0) return "-";
     if (c->status != Status::ok) return c->n_ok ? fmt::format("FAIL\n({}/{} ok)", c->n_ok, c->n_samples) : "FAIL";
-    std::string top = fmt::format("{:.2f}", c->mallocs_per_sec.median / 1e6);
+    std::string top = format_throughput(c->mallocs_per_sec.median, r.find_workload(w));
     if (a == ref) return top + "\n(reference)";
     if (const RatioRow* rr = have_ref ? c->ratio_to(ref) : nullptr)
       return top + "\n" +
@@ -46,10 +60,17 @@ std::string render_run_table(const RunResults& r, const std::vector<CellSummary>
     out += t.render(style.plain);
   }
   out += fmt::format(
-      "Mmallocs/s: median over {} round{}. Ratio: {} / {} per round, median with its {:g} % bootstrap CI; "
+      "{}: median over {} round{}. Ratio: {} / {} per round, median with its {:g} % bootstrap CI; "
       "* = significant (Wilcoxon p < {:g} and the CI excludes 1).\n",
+      std::any_of(r.workloads.begin(), r.workloads.end(), [](const WorkloadSpec& w) { return !w.is_real(); })
+          ? "Mmallocs/s"
+          : "Throughput",
       r.rounds_completed, r.rounds_completed == 1 ? "" : "s", "allocator",
       have_ref ? ref : std::string("(no reference ran)"), 100 * (1 - r.options.alpha), r.options.alpha);
+  if (std::any_of(r.workloads.begin(), r.workloads.end(), [](const WorkloadSpec& w) { return w.is_real(); }))
+    out +=
+        "Real programs (real:*, exec:*): runs/s (1 / wall time) for a batch program, requests/s for a server "
+        "(its load generator); output compared with the glibc run, the exit probe proves the allocator answered.\n";
 
   // One line per failed cell with its reason.
   for (const auto& c : cells)
@@ -60,8 +81,11 @@ std::string render_run_table(const RunResults& r, const std::vector<CellSummary>
 
 std::string render_compare(const std::vector<CompareRow>& rows, const std::string& a_label, const std::string& b_label,
                            double alpha, const Style& style, const TestFamily* family) {
-  TextTable t({"allocator", "workload", a_label + " Mmallocs/s", b_label + " Mmallocs/s", "ratio B/A [CI]", "p", "q",
-               "verdict"});
+  // Throughput columns in Mmallocs/s, unless some row is a real program (runs/s, requests/s).
+  const bool mallocs_only =
+      std::all_of(rows.begin(), rows.end(), [](const CompareRow& r) { return r.metric == "mallocs_per_sec"; });
+  const std::string unit = mallocs_only ? " Mmallocs/s" : " throughput";
+  TextTable t({"allocator", "workload", a_label + unit, b_label + unit, "ratio B/A [CI]", "p", "q", "verdict"});
   int faster = 0, slower = 0, raw = 0;
   for (const auto& r : rows) {
     std::string verdict = "no difference";
@@ -72,8 +96,8 @@ std::string render_compare(const std::vector<CompareRow>& rows, const std::strin
       verdict = "not after FDR";
     }
     raw += r.raw_significant;
-    t.add_row({r.allocator, r.workload, fmt::format("{:.2f} (n={})", r.median_a / 1e6, r.n_a),
-               fmt::format("{:.2f} (n={})", r.median_b / 1e6, r.n_b),
+    t.add_row({r.allocator, r.workload, fmt::format("{} (n={})", format_throughput(r.median_a, r.metric), r.n_a),
+               fmt::format("{} (n={})", format_throughput(r.median_b, r.metric), r.n_b),
                format_ratio(r.ratio, r.ci_low, r.ci_high, r.significant, style.plain), fmt::format("{:.3g}", r.p_value),
                fmt::format("{:.3g}", r.q_value), verdict});
   }
@@ -126,21 +150,6 @@ std::string render_gate(const GateReport& rep, const GateOptions& opt, const Sty
                        opt.max_regression * 100, opt.reference);
   }
   return out;
-}
-
-std::string render_exec(const std::vector<ExecResult>& results, bool plain) {
-  TextTable t({"allocator", "wall s", "vs first", "peak RSS MiB", "faults", "exit", "stdout", "status"});
-  double first = results.empty() ? 0 : results[0].wall_s;
-  for (const auto& e : results) {
-    t.add_row({e.allocator, fmt::format("{:.3f}", e.wall_s),
-               first > 0 ? fmt::format("{:.2f}{}", e.wall_s / first, plain ? "x" : "×") : "",
-               fmt::format("{:.1f}", e.peak_rss_kib / 1024.0), fmt::format("{}", e.page_faults),
-               fmt::format("{}", e.exit_code), e.stdout_matches ? "same" : "DIFFERENT",
-               e.status == Status::ok ? "ok" : std::string(to_string(e.status)) + ": " + e.error});
-  }
-  return t.render(plain) +
-         "One run per allocator (a single run: use `hyperfine` or repeat for statistics); "
-         "stdout compared with the first run.\n";
 }
 
 std::string render_instructions(const std::vector<InstructionCount>& counts, const std::string& reference, bool plain) {

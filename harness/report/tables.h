@@ -1,7 +1,7 @@
 // report/tables.h — the verbs' terminal tables, all built on report/text_table.h:
 //   run table      workloads × allocators: median Mmallocs/s and the ratio to the reference
 //                  with its CI, `*` when significant, FAIL for failed cells
-//   compare, gate, exec, instructions (callgrind), the verdicts of `harness validate`, and
+//   compare, gate, instructions (callgrind), the verdicts of `harness validate`, and
 //   `harness list`.
 #pragma once
 
@@ -14,7 +14,6 @@
 #include "analysis/validation.h"
 #include "core/types.h"
 #include "report/text_table.h"
-#include "run/exec.h"
 
 namespace alloclab::harness {
 
@@ -23,7 +22,6 @@ std::string render_run_table(const RunResults& r, const std::vector<CellSummary>
 std::string render_compare(const std::vector<CompareRow>& rows, const std::string& a_label, const std::string& b_label,
                            double alpha, const Style& style, const TestFamily* family = nullptr);
 std::string render_gate(const GateReport& report, const GateOptions& opt, const Style& style);
-std::string render_exec(const std::vector<ExecResult>& results, bool plain);
 std::string render_instructions(const std::vector<InstructionCount>& counts, const std::string& reference, bool plain);
 // `harness validate --aa`: one line; `--planted`: a table of the cells and a count.
 std::string render_aa(const AaVerdict& v, const std::string& copy, double alpha);

@@ -130,15 +130,17 @@ struct RunningChild {
   }
 };
 
-// posix_spawn in a new process group with stdout/stderr on the pipes' write ends (closed here
-// afterwards), stdin from /dev/null, the signal mask cleared and SIGINT/SIGTERM/SIGPIPE reset.
-// Fills r.started / r.start_error.
-std::optional<RunningChild> spawn(const ChildSpec& spec, Pipe& out, Pipe& err, ChildResult& r) {
+// posix_spawn in a new process group with stdout/stderr on `out_fd` / `err_fd`, stdin from
+// spec.stdin_path (default /dev/null), in spec.cwd when given, the signal mask cleared and
+// SIGINT/SIGTERM/SIGPIPE reset. Fills r.started / r.start_error.
+std::optional<RunningChild> spawn_with(const ChildSpec& spec, int out_fd, int err_fd, ChildResult& r) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out.fd[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&fa, err.fd[1], STDERR_FILENO);
-  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&fa, err_fd, STDERR_FILENO);
+  const std::string in = spec.stdin_path.empty() ? "/dev/null" : spec.stdin_path;
+  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, in.c_str(), O_RDONLY, 0);
+  if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, spec.cwd.c_str());
 
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -175,6 +177,11 @@ std::optional<RunningChild> spawn(const ChildSpec& spec, Pipe& out, Pipe& err, C
     return std::nullopt;
   }
   r.started = true;
+  return child;
+}
+
+std::optional<RunningChild> spawn(const ChildSpec& spec, Pipe& out, Pipe& err, ChildResult& r) {
+  std::optional<RunningChild> child = spawn_with(spec, out.fd[1], err.fd[1], r);
   out.close_end(1);
   err.close_end(1);
   return child;
@@ -210,6 +217,19 @@ void pump(RunningChild& child, Pipe& out, Pipe& err, ChildResult& r) {
   }
 }
 
+double seconds(const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; }
+
+// Exit status and rusage (peak RSS, page faults, CPU times) into r.
+void fill_exit(int status, const rusage& ru, ChildResult& r) {
+  r.peak_rss_kib = ru.ru_maxrss;
+  r.minflt = ru.ru_minflt;
+  r.majflt = ru.ru_majflt;
+  r.user_s = seconds(ru.ru_utime);
+  r.sys_s = seconds(ru.ru_stime);
+  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) r.term_signal = WTERMSIG(status);
+}
+
 // wait4 for the child (the pipes closed, so it is exiting; the limits still apply), then its
 // exit status, wall time and rusage (peak RSS, page faults).
 void reap(RunningChild& child, ChildResult& r) {
@@ -222,15 +242,113 @@ void reap(RunningChild& child, ChildResult& r) {
     child.enforce_limits(r);
     ::usleep(200);
   }
+  fill_exit(status, ru, r);
   r.wall_s = child.elapsed();
-  r.peak_rss_kib = ru.ru_maxrss;
-  r.minflt = ru.ru_minflt;
-  r.majflt = ru.ru_majflt;
-  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) r.term_signal = WTERMSIG(status);
+}
+
+std::string read_all(int fd) {
+  std::string out;
+  char buf[65536];
+  ::lseek(fd, 0, SEEK_SET);
+  for (;;) {
+    ssize_t got = ::read(fd, buf, sizeof buf);
+    if (got > 0)
+      out.append(buf, static_cast<std::size_t>(got));
+    else if (got < 0 && errno == EINTR)
+      continue;
+    else
+      break;
+  }
+  return out;
+}
+
+// A background child: output to two unlinked temp files, stopped by signals to its group.
+class PosixBackgroundChild final : public BackgroundChild {
+ public:
+  PosixBackgroundChild(RunningChild child, int out_fd, int err_fd) : child_(child), out_fd_(out_fd), err_fd_(err_fd) {}
+  ~PosixBackgroundChild() override {
+    stop(1.0);
+    ::close(out_fd_);
+    ::close(err_fd_);
+  }
+  int pid() const override { return child_.pid; }
+
+  bool running() override { return !stopped_ && alive(); }
+
+  ChildResult stop(double grace_s) override {
+    if (stopped_) return result_;
+    stopped_ = true;
+    ChildResult& r = result_;
+    r.started = true;
+    if (alive()) {
+      ::kill(-child_.pid, SIGTERM);
+      auto t0 = std::chrono::steady_clock::now();
+      while (alive() && std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < grace_s)
+        ::usleep(2000);
+      if (alive()) r.timed_out = true;  // it ignored SIGTERM for the whole grace period
+    }
+    // SIGKILL to the group: the leader if it is still there, and whatever else is left of the
+    // group (a forked helper); then the leader is reaped.
+    ::kill(-child_.pid, SIGKILL);
+    int status = 0;
+    rusage ru{};
+    while (::wait4(child_.pid, &status, 0, &ru) < 0 && errno == EINTR) {
+    }
+    fill_exit(status, ru, r);
+    r.wall_s = child_.elapsed();
+    r.out = read_all(out_fd_);
+    r.err = read_all(err_fd_);
+    return r;
+  }
+
+ private:
+  bool alive() {
+    if (exited_) return false;
+    siginfo_t si{};
+    // WNOWAIT: a zombie keeps its pid (and process group id) until stop() reaps it, so the
+    // group can still be killed without hitting a recycled pid.
+    if (::waitid(P_PID, static_cast<id_t>(child_.pid), &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != 0)
+      exited_ = true;
+    return !exited_;
+  }
+
+  RunningChild child_;
+  int out_fd_, err_fd_;
+  bool exited_ = false, stopped_ = false;
+  ChildResult result_;
+};
+
+int unlinked_temp_file() {
+  std::string t = "/tmp/alloclab-bg-XXXXXX";
+  int fd = ::mkostemp(t.data(), O_CLOEXEC);
+  if (fd >= 0) ::unlink(t.c_str());
+  return fd;
 }
 
 }  // namespace
+
+std::unique_ptr<BackgroundChild> PosixProcessRunner::start(const ChildSpec& spec, std::string& error) {
+  if (spec.argv.empty()) {
+    error = "empty command";
+    return nullptr;
+  }
+  int out_fd = unlinked_temp_file(), err_fd = unlinked_temp_file();
+  if (out_fd < 0 || err_fd < 0) {
+    error = fmt::format("temp file: {}", std::strerror(errno));
+    if (out_fd >= 0) ::close(out_fd);
+    if (err_fd >= 0) ::close(err_fd);
+    return nullptr;
+  }
+  ChildResult r;
+  std::optional<RunningChild> child = spawn_with(spec, out_fd, err_fd, r);
+  if (!child) {
+    error = r.start_error;
+    ::close(out_fd);
+    ::close(err_fd);
+    return nullptr;
+  }
+  return std::make_unique<PosixBackgroundChild>(*child, out_fd, err_fd);
+}
 
 std::string PosixProcessRunner::set_child_aslr(bool enabled) {
   const int current = ::personality(0xffffffff);

@@ -3,11 +3,14 @@
 //
 // PosixProcessRunner: posix_spawn in a new process group, LD_PRELOAD set (or removed) in the
 // child's environment only, stdout/stderr through pipes, a wall-clock limit (SIGKILL to the
-// whole process group), wait4 for exit status and rusage (peak RSS, page faults).
+// whole process group), wait4 for exit status and rusage (peak RSS, page faults, CPU times).
+// Background children (start): the same spawn with output to files, SIGTERM then SIGKILL to
+// the group on stop.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +25,8 @@ struct ChildSpec {
   std::vector<std::pair<std::string, std::string>> env_set;
   std::vector<std::string> env_unset;
   double timeout_s = RunDefaults::kTimeout;
+  std::string stdin_path;  // "" = /dev/null
+  std::string cwd;         // "" = the harness's own working directory
 };
 
 struct ChildResult {
@@ -33,14 +38,35 @@ struct ChildResult {
   int term_signal = 0;       // when it was killed by a signal
   std::string out, err;
   double wall_s = 0;
+  double user_s = 0, sys_s = 0;  // rusage CPU times (the child and the descendants it waited for)
   std::int64_t peak_rss_kib = 0;
   std::int64_t minflt = 0, majflt = 0;
+};
+
+// A child that runs beside the harness (a server of the real-program suite): started, polled,
+// then stopped. Its stdout/stderr go to files (a server may print more than a pipe holds while
+// nobody reads). Destroying it stops it: no path out of the harness leaves it running.
+class BackgroundChild {
+ public:
+  virtual ~BackgroundChild() = default;
+  virtual int pid() const = 0;
+  // False once it has exited (it is then reaped; stop() returns its status).
+  virtual bool running() = 0;
+  // SIGTERM to its process group, up to `grace_s` for it to exit, then SIGKILL; reaps it and
+  // returns its status, rusage and output (timed_out = it needed the SIGKILL). Idempotent.
+  virtual ChildResult stop(double grace_s) = 0;
 };
 
 class ProcessRunner {
  public:
   virtual ~ProcessRunner() = default;
   virtual ChildResult run(const ChildSpec& spec) = 0;
+  // Starts a background child (spec.timeout_s is not applied: the caller stops it). nullptr
+  // with `error` set when it cannot start. The default cannot start any.
+  virtual std::unique_ptr<BackgroundChild> start(const ChildSpec& /*spec*/, std::string& error) {
+    error = "this process runner cannot start background children";
+    return nullptr;
+  }
   // Address-space randomization of the children started from now on (harness run --aslr).
   // Returns "" on success, else why it could not be changed. The default does nothing.
   virtual std::string set_child_aslr(bool /*enabled*/) { return {}; }
@@ -49,6 +75,7 @@ class ProcessRunner {
 class PosixProcessRunner final : public ProcessRunner {
  public:
   ChildResult run(const ChildSpec& spec) override;
+  std::unique_ptr<BackgroundChild> start(const ChildSpec& spec, std::string& error) override;
   // personality(2) of the harness process itself: ADDR_NO_RANDOMIZE is inherited through
   // posix_spawn (clone + execve keeps the persona), so every later child gets the same
   // stack, mmap and library addresses (what `setarch -R` does for one command).

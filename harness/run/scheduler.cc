@@ -8,12 +8,14 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "run/measurement.h"
+#include "run/real_cell.h"
 #include "stats/stats.h"
 
 namespace alloclab::harness {
@@ -97,8 +99,18 @@ class Scheduler {
     return true;
   }
 
-  // A failed verify excludes the cell from the warm-up and the rounds.
+  // A failed verify excludes the cell from the warm-up and the rounds. A real program's verify
+  // is one full run with all its checks (output, exit status, probe).
   bool verify(std::size_t cell) {
+    if (work_of(cell).is_real()) {
+      Sample s = measure_real(cell, -1);
+      if (interrupted_) return false;
+      if (s.status != Status::ok) {
+        fail(cell, 0, Phase::verify, s.status, s.error);
+        exclude(cell, "not measured: its verify run failed");
+      }
+      return true;
+    }
     ChildResult r = pr_.run(verify_spec(opt_.runner, alloc_of(cell), work_of(cell), opt_.timeout_s));
     if (r.interrupted) return false;
     Outcome o = interpret_verify(r, opt_.timeout_s);
@@ -112,6 +124,7 @@ class Scheduler {
   // The warm-up sample is discarded; a failed warm-up excludes the cell from the rounds.
   bool warm_up(std::size_t cell) {
     if (excluded_[cell]) return true;
+    if (work_of(cell).is_real() && opt_.verify) return true;  // its verify run was the warm-up
     Sample s = measure(cell, opt_.warmup_min_time);
     if (interrupted_) return false;
     if (s.status != Status::ok) {
@@ -143,6 +156,7 @@ class Scheduler {
 
   // layout: the round's layout index; -1 for the warm-up (copy 0, no stack-shift flag).
   Sample measure(std::size_t cell, double min_time, int layout = -1) {
+    if (work_of(cell).is_real()) return measure_real(cell, layout);
     const int copy = layout_copy(alloc_of(cell), std::max(layout, 0));
     const AllocatorSpec a = with_layout_copy(alloc_of(cell), copy);
     // With layouts, every measured child gets the flag (0000 for index 0): see measure_spec.
@@ -163,6 +177,31 @@ class Scheduler {
     Sample s = interpret_measurement(a, r, opt_.timeout_s, opt_.stats, stats_text);
     s.layout = copy;
     return s;
+  }
+
+  // A real program under the cell's allocator (its layout copy; no stack shift), checked
+  // against the workload's glibc reference run (made once, on first use).
+  Sample measure_real(std::size_t cell, int layout) {
+    const WorkloadSpec& w = work_of(cell);
+    const RealRunSettings settings{opt_.probe, opt_.timeout_s};
+    auto it = references_.find(w.name);
+    if (it == references_.end()) {
+      bool interrupted = false;
+      RealReference ref = run_real_reference(w, settings, pr_, interrupted);
+      if (interrupted) {
+        interrupted_ = true;
+        return {};
+      }
+      it = references_.emplace(w.name, std::move(ref)).first;
+    }
+    const int copy = layout_copy(alloc_of(cell), std::max(layout, 0));
+    RealRun run = run_real_program(with_layout_copy(alloc_of(cell), copy), w, settings, &it->second, pr_);
+    if (run.interrupted) {
+      interrupted_ = true;
+      return {};
+    }
+    run.sample.layout = copy;
+    return run.sample;
   }
 
   std::vector<std::size_t> identity() const {
@@ -211,7 +250,8 @@ class Scheduler {
   std::size_t ncells_;
   std::vector<bool> excluded_;
   std::vector<std::string> excluded_reason_;
-  std::vector<int> layout_of_round_;  // L(r) at r - 1
+  std::vector<int> layout_of_round_;                 // L(r) at r - 1
+  std::map<std::string, RealReference> references_;  // real workload -> its glibc reference run
   std::string stats_dir_;
   std::size_t stats_seq_ = 0;
   std::size_t done_ = 0, total_ = 0;

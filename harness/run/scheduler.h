@@ -8,6 +8,12 @@
 //                → Sample → observer.on_round_complete
 // Verify and warm-up use layout 0 (the ordinary library, no stack shift).
 //
+// Real programs (workloads of kind "real": run/real_cell.h) share the same rounds, order and
+// layout copies; a cell's child is the program instead of the runner. Before its first cell a
+// workload's glibc reference run is made (once; its output and exit status are what every
+// sample is compared with). Its verify pass is one full checked run, which is also its
+// warm-up (the warm-up pass runs it only with --no-verify).
+//
 // Failures never stop the run: the cell is marked, the error reported, the rest goes on.
 // An interrupt (SIGINT/SIGTERM) stops after killing the running child; the caller writes
 // what is complete.

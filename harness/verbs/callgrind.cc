@@ -21,10 +21,13 @@ CLI::App* add_callgrind_verb(CLI::App& app, CallgrindArgs& a) {
   add_selection_flags(*cg, s);
   cg->add_option("--iterations", a.iterations,
                  "Whole workload runs inside the measured region (each run is many mallocs)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cg->add_option("--out,-o", a.out, "Results file (default results/callgrind-<UTC>.json)");
   cg->add_option("--valgrind", a.valgrind, "valgrind binary")->capture_default_str();
-  cg->add_option("--timeout", a.timeout, "Per-child limit in seconds")->capture_default_str();
+  cg->add_option("--timeout", a.timeout, "Per-child limit in seconds")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cg->add_option("--reference", s.reference, "Allocator the table's ratios are relative to")
       ->capture_default_str()
       ->each([&s](const std::string&) { s.reference_given = true; });

@@ -1,48 +1,58 @@
-// verbs/exec.cc — the `exec` verb.
+// verbs/exec.cc — the `exec` verb: `run` with one real workload made from the command.
 #include "verbs/exec.h"
 
-#include <cstdio>
-#include <optional>
+#include <fmt/format.h>
 
-#include "report/tables.h"
-#include "run/allocators.h"
-#include "run/exec.h"
-#include "run/manifest.h"
 #include "verbs/flags.h"
 
 namespace alloclab::harness {
 
 CLI::App* add_exec_verb(CLI::App& app, ExecArgs& a) {
+  RunArgs& s = a.selection;
   auto* exec = app.add_subcommand("exec",
-                                  "Run a real program once per allocator (preloaded) and compare wall time, "
-                                  "peak RSS, exit status and stdout with the glibc run: exec [flags] -- CMD ARGS");
-  add_selection_flags(*exec, a.selection);
-  exec->add_option("--timeout", a.timeout, "Per-run limit in seconds")->capture_default_str();
+                                  "Measure a real program like a workload: R shuffled rounds over the allocators "
+                                  "(preloaded; glibc always), wall/user/sys time, peak RSS and exit status per "
+                                  "sample, stdout compared with the glibc run; the results JSON of `run`: "
+                                  "exec [flags] -- CMD ARGS");
+  exec->add_option("--variants", s.variants, "all | default | none | NAME,... (as `run`)")->capture_default_str();
+  exec->add_option("--peers", s.peers, "all | none | NAME,... (glibc is always run: it is the reference output)")
+      ->capture_default_str();
+  add_allocator_flag(*exec, s.custom);
+  exec->add_option("--rounds", s.rounds,
+                   fmt::format("Rounds: samples per allocator (default {})", ExecDefaults::kRounds))
+      ->check(CLI::Range(1, RunDefaults::kMaxRounds));
+  exec->add_option("--out,-o", s.out, "Results file (default results/exec-<UTC>.json)");
+  add_seed_flag(*exec, s);
+  exec->add_option("--timeout", s.timeout,
+                   fmt::format("Per-run limit in seconds (default {:g})", ExecDefaults::kTimeout))
+      ->check(CLI::PositiveNumber);
+  exec->add_flag("--check-output,!--no-check-output", a.check_output,
+                 "Fail a sample whose stdout differs from the glibc run's (default on; off for programs whose output "
+                 "is not deterministic)");
+  add_alpha_flag(*exec, s.alpha);
+  exec->add_option("--reference", s.reference, "Allocator every ratio is relative to")
+      ->capture_default_str()
+      ->each([&s](const std::string&) { s.reference_given = true; });
+  exec->add_flag("!--no-verify", s.verify, "Skip the checked run per allocator before the rounds");
   exec->add_option("command", a.command, "The program and its arguments (after --)")->required();
-  add_path_flags(*exec, a.selection.manifest, a.selection.runner);
-  add_style_flag(*exec, a.selection.style);
+  add_path_flags(*exec, s.manifest, s.runner);
+  add_real_flags(*exec, s);
+  add_style_flag(*exec, s.style);
   return exec;
 }
 
-int exec_verb(const ExecArgs& a, ProcessRunner& pr) {
-  const RunArgs& s = a.selection;
-  std::optional<Manifest> m;
-  if (s.variants != "none") m = load_manifest(s.manifest);
-  SelectionRequest req{s.variants, s.peers, s.custom, false, true};
-  auto sel = select_allocators(m ? &*m : nullptr, req, discover_peers(default_peer_search()));
-  for (const auto& w : sel.warnings) std::fprintf(stderr, "harness: warning: %s\n", w.c_str());
-  // glibc first: the run every other stdout is compared with.
-  std::vector<AllocatorSpec> allocs;
-  AllocatorSpec glibc;
-  glibc.name = "glibc";
-  glibc.kind = AllocatorKind::peer;
-  allocs.push_back(glibc);
-  for (const auto& al : sel.allocators)
-    if (al.name != "glibc") allocs.push_back(al);
-  auto results = run_exec(allocs, a.command, a.timeout, pr);
-  std::fputs(render_exec(results, s.style.plain).c_str(), stdout);
-  if (interrupt_requested()) return kExitInterrupted;
-  return exec_exit_code(results);
+int exec_verb(const ExecArgs& a, const std::vector<std::string>& command_line, ProcessRunner& pr) {
+  RunArgs s = a.selection;
+  s.exec_command = a.command;
+  s.check_output = a.check_output;
+  if (!s.rounds) s.rounds = ExecDefaults::kRounds;
+  if (!s.timeout) s.timeout = ExecDefaults::kTimeout;
+  // glibc is always measured (and always the output reference).
+  if (s.peers == "none" || s.peers.empty())
+    s.peers = "glibc";
+  else if (s.peers != "all" && (',' + s.peers + ',').find(",glibc,") == std::string::npos)
+    s.peers = "glibc," + s.peers;
+  return run_verb(s, command_line, pr);
 }
 
 }  // namespace alloclab::harness

@@ -1,5 +1,8 @@
-// verbs/exec.h — `harness exec [--variants …] [--peers …] -- CMD ARGS…`: a real program once
-// per allocator (glibc first), compared with the glibc run (run/exec.h runs them).
+// verbs/exec.h — `harness exec [flags] -- CMD ARGS…`: a real program measured like a workload:
+// R shuffled rounds over the allocators (glibc always among them), paired ratios and the
+// results JSON of `run` (one real workload named exec:<program>), its stdout compared with
+// the glibc run in every sample (--no-check-output for programs whose output varies), the
+// exit probe proving the allocator answered. A command that cannot start is exit 2.
 #pragma once
 
 #include <string>
@@ -17,13 +20,14 @@ struct ExecArgs {
   ExecArgs() {
     selection.variants = "baseline,all";
     selection.peers = "glibc";
+    selection.out_prefix = "exec";
   }
-  RunArgs selection;  // --variants, --workloads (unused), --peers, --allocator, paths, --style
+  RunArgs selection;  // --variants, --peers, --allocator, --rounds, --out, --seed, paths, --style
   std::vector<std::string> command;
-  double timeout = ExecDefaults::kTimeout;
+  bool check_output = true;
 };
 
 CLI::App* add_exec_verb(CLI::App& app, ExecArgs& args);
-int exec_verb(const ExecArgs& args, ProcessRunner& pr);
+int exec_verb(const ExecArgs& args, const std::vector<std::string>& command_line, ProcessRunner& pr);
 
 }  // namespace alloclab::harness

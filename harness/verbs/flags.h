@@ -29,12 +29,17 @@ void add_allocator_flag(CLI::App& app, std::vector<std::string>& custom,
 // --rounds, --quick, --out/-o, --seed, --timeout, --min-time, in this order.
 void add_round_flags(CLI::App& app, RunArgs& a,
                      const std::string& out_help = "Results file (default results/run-<UTC>.json)");
+// --seed (unsigned; a negative number is refused, not wrapped).
+void add_seed_flag(CLI::App& app, RunArgs& a);
 // --alpha (default RunDefaults::kAlpha).
 void add_alpha_flag(CLI::App& app, double& alpha, const std::string& help = "Significance level");
 // --layouts K, --aslr on|off.
 void add_layout_flags(CLI::App& app, RunArgs& a, const std::string& layouts_note = "");
 // --manifest, --runner, with the build's paths as defaults.
 void add_path_flags(CLI::App& app, std::string& manifest, std::string& runner);
+// --real-programs, --real-bin, --probe (the real-program suite and `exec`), the build's
+// defaults.
+void add_real_flags(CLI::App& app, RunArgs& a);
 // --style auto|plain.
 void add_style_flag(CLI::App& app, Style& style);
 

@@ -20,6 +20,8 @@
 #include "run/callgrind.h"
 #include "run/context.h"
 #include "run/manifest.h"
+#include "run/preload_check.h"
+#include "run/real_programs.h"
 #include "run/scheduler.h"
 #include "run/workloads.h"
 #include "verbs/flags.h"
@@ -83,13 +85,51 @@ CLI::App* add_run_verb(CLI::App& app, RunArgs& a) {
   run->add_option("--jobs", a.jobs, "Children at a time (only 1: timing needs a quiet machine)")->capture_default_str();
   run->add_flag("--callgrind", a.callgrind, "After the rounds, count instructions per malloc with callgrind");
   run->add_option("--callgrind-iterations", a.callgrind_iterations, "Whole workload runs per callgrind child")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   run->add_flag("!--no-warmup", a.warmup, "Skip the discarded warm-up pass");
   run->add_flag("!--no-verify", a.verify, "Skip the verify pass");
   add_path_flags(*run, a.manifest, a.runner);
+  add_real_flags(*run, a);
   add_style_flag(*run, a.style);
   return run;
 }
+
+namespace {
+
+void require_probe(const RunArgs& args, const std::string& why) {
+  if (std::error_code ec; !std::filesystem::is_regular_file(args.probe, ec))
+    throw HarnessError(
+        fmt::format("{} needs the exit probe {}, which is not there; build it with `cmake --build build "
+                    "--target alloclab-probe` or pass --probe FILE",
+                    why, args.probe));
+}
+
+// --workloads: runner names (from `runner --list`) and real programs (real, real:NAME), in the
+// order given; the runner is asked only when some runner workload is named. `harness exec`:
+// its one command, which must be startable (exit 2 otherwise, before anything runs).
+std::vector<WorkloadSpec> resolve_workloads(const RunArgs& args, ProcessRunner& pr) {
+  if (!args.exec_command.empty()) return {exec_workload(args.exec_command, args.check_output)};
+  std::vector<std::string> real, runner;
+  for (const auto& n : split_list(args.workloads)) (is_real_workload_name(n) ? real : runner).push_back(n);
+  std::vector<WorkloadSpec> out;
+  if (!runner.empty()) {
+    std::string names;
+    for (const auto& n : runner) names += (names.empty() ? "" : ",") + n;
+    out = select_workloads(list_workloads(pr, args.runner), names);
+  }
+  if (!real.empty()) {
+    RealPaths paths = default_real_paths();
+    if (!args.real_programs.empty()) paths.programs = args.real_programs;
+    if (!args.real_bin.empty()) paths.bin_dir = args.real_bin;
+    for (auto& w : select_real_programs(paths, real)) out.push_back(std::move(w));
+  }
+  if (out.empty())
+    throw HarnessError(fmt::format("--workloads {} selects no workload; see `harness list`", args.workloads));
+  return out;
+}
+
+}  // namespace
 
 PreparedRun prepare_run(const RunArgs& args, const std::vector<std::string>& command_line, ProcessRunner& pr) {
   if (args.jobs != 1)
@@ -97,6 +137,11 @@ PreparedRun prepare_run(const RunArgs& args, const std::vector<std::string>& com
         "--jobs: only 1 is supported (concurrent children disturb each other's timing on a 2-core machine)");
   if (!(args.alpha > 0 && args.alpha < 1)) throw HarnessError("--alpha must be between 0 and 1, e.g. 0.05");
   RunOptions o = options_from(args);
+  if (!args.exec_command.empty()) {  // before anything else: a command that cannot start is exit 2
+    std::string why;
+    if (resolve_executable(args.exec_command[0], why).empty())
+      throw HarnessError(fmt::format("the command cannot start: {}", why));
+  }
 
   PreparedRun run;
   RunResults& res = run.results;
@@ -122,6 +167,14 @@ PreparedRun prepare_run(const RunArgs& args, const std::vector<std::string>& com
   res.allocators = sel.allocators;
   res.skipped = sel.skipped;
   for (const auto& s : sel.skipped) res.failures.push_back({s.name, "", 0, Phase::setup, Status::skipped, s.reason});
+  // A custom library must be one ld.so preloads and whose malloc a program then binds.
+  if (args.check_files)
+    for (const auto& a : res.allocators) {
+      if (a.kind != AllocatorKind::custom) continue;
+      require_probe(args, "--allocator " + a.name);
+      if (std::string why = check_preloadable(a.library, args.probe, pr); !why.empty())
+        throw HarnessError(fmt::format("--allocator {}={}: not an allocator library: {}", a.name, a.library, why));
+    }
 
   // Layouts: without copies in the manifest there is nothing to rotate (one warning).
   if (o.layouts > 1 && manifest) {
@@ -147,9 +200,12 @@ PreparedRun prepare_run(const RunArgs& args, const std::vector<std::string>& com
       throw HarnessError("--aslr off: cannot disable address-space randomization for the children: " + why +
                          "; run without --aslr off");
 
-  // Workloads, from the runner itself.
-  auto all = list_workloads(pr, args.runner);
-  res.workloads = select_workloads(all, args.workloads);
+  // Workloads: the runner's own list, and the real programs.
+  res.workloads = resolve_workloads(args, pr);
+  if (std::any_of(res.workloads.begin(), res.workloads.end(), [](const WorkloadSpec& w) { return w.is_real(); })) {
+    if (args.check_files) require_probe(args, "a real program");
+    o.probe = args.probe;
+  }
 
   // Reference.
   if (!res.find_allocator(o.reference)) {
@@ -173,9 +229,12 @@ PreparedRun prepare_run(const RunArgs& args, const std::vector<std::string>& com
 int execute_run(PreparedRun& run, const RunArgs& args, ProcessRunner& pr) {
   RunResults& res = run.results;
   for (const auto& w : run.warnings) warn(w);
-  std::fprintf(stderr, "harness: %zu allocators × %zu workloads × %d rounds, seed %llu, min-time %g s%s → %s\n",
+  const bool runner_workloads =
+      std::any_of(res.workloads.begin(), res.workloads.end(), [](const WorkloadSpec& w) { return !w.is_real(); });
+  std::fprintf(stderr, "harness: %zu allocators × %zu workloads × %d rounds, seed %llu%s%s → %s\n",
                res.allocators.size(), res.workloads.size(), res.options.rounds,
-               static_cast<unsigned long long>(res.options.seed), res.options.min_time,
+               static_cast<unsigned long long>(res.options.seed),
+               runner_workloads ? fmt::format(", min-time {:g} s", res.options.min_time).c_str() : "",
                fmt::format("{}{}", res.options.layouts > 1 ? fmt::format(", {} layouts", res.options.layouts) : "",
                            res.options.aslr ? "" : ", ASLR off")
                    .c_str(),

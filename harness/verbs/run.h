@@ -40,6 +40,12 @@ struct RunArgs {
   int layouts = RunDefaults::kLayouts;  // --layouts K
   bool aslr = true;                     // --aslr on|off
   std::string manifest, runner, valgrind = "valgrind";
+  // Real programs (--workloads real, real:NAME; harness exec): programs.json, {bin}, the probe.
+  std::string real_programs, real_bin, probe;
+  // `harness exec -- CMD`: the one real workload (its stdout compared with glibc's unless
+  // check_output is false); empty for `run`.
+  std::vector<std::string> exec_command;
+  bool check_output = true;
   Style style;
   // For tests: where peers are looked for, and whether library files must exist.
   std::optional<PeerSearch> peer_search;

@@ -73,6 +73,11 @@ class FakeProcessRunner : public ProcessRunner {
       R"({"name":"w2","family":"f","description":"two","default":true,"threads":1,"params":{"size":64}},)"
       R"({"name":"w3","family":"g","description":"three","default":false,"threads":2,"params":{}}])";
   int interrupt_at_measure = -1;  // request an interrupt on the Nth measure call (0-based)
+  // Real-program children (ALLOCLAB_PROBE_DIR set): stdout per preloaded library ("" = glibc;
+  // default "real output\n"), and whether the exit probe writes its record.
+  std::map<std::string, std::string> real_output;
+  bool real_probe_writes = true;
+  std::vector<ChildSpec> real_specs;  // every real-program child, in order
   bool write_stats = true;
   std::vector<bool> aslr_calls;  // set_child_aslr arguments, in order
 
@@ -80,6 +85,8 @@ class FakeProcessRunner : public ProcessRunner {
     aslr_calls.push_back(enabled);
     return {};
   }
+
+  ChildResult real_program(const ChildSpec& spec, const std::string& preload, const std::string& probe_dir);
 
   std::size_t count(const std::string& mode) const {
     std::size_t n = 0;
@@ -99,8 +106,12 @@ class FakeProcessRunner : public ProcessRunner {
       if (a.rfind("--alloclab-stack-shift=", 0) == 0) call.stack_shift = a.substr(23);
     }
     if (call.mode.empty()) call.mode = "measure";
-    for (const auto& [k, v] : spec.env_set)
+    std::string probe_dir;
+    for (const auto& [k, v] : spec.env_set) {
       if (k == "LD_PRELOAD") call.library = v;
+      if (k == "ALLOCLAB_PROBE_DIR") probe_dir = v;
+    }
+    if (!probe_dir.empty()) return real_program(spec, call.library, probe_dir);
     calls.push_back(call);
 
     ChildResult r;
@@ -171,6 +182,38 @@ class FakeProcessRunner : public ProcessRunner {
     return r;
   }
 };
+
+inline ChildResult FakeProcessRunner::real_program(const ChildSpec& spec, const std::string& preload,
+                                                   const std::string& probe_dir) {
+  real_specs.push_back(spec);
+  FakeCall call;
+  call.mode = "real";
+  // LD_PRELOAD = "<allocator> <probe>", or the probe alone for glibc.
+  const auto space = preload.find(' ');
+  call.library = space == std::string::npos ? "" : preload.substr(0, space);
+  calls.push_back(call);
+  ChildResult r;
+  r.started = true;
+  r.exit_code = 0;
+  r.wall_s = speed.count(call.library) ? 1e8 / speed[call.library] : 1.0;
+  r.user_s = 0.5;
+  r.sys_s = 0.1;
+  r.peak_rss_kib = 5000;
+  r.out = real_output.count(call.library) ? real_output[call.library] : "real output\n";
+  if (real_probe_writes) {
+    json rec = {{"pid", 4242},
+                {"exe", spec.argv.empty() ? "" : spec.argv[0]},
+                {"malloc_provider", call.library.empty() ? kLibc : call.library},
+                {"alloclab_variant", nullptr},
+                {"process_stats", nullptr}};
+    if (auto it = variants.find(call.library); it != variants.end()) {
+      rec["alloclab_variant"] = {{"name", it->second}, {"stats", false}};
+      rec["process_stats"] = {{"heaps_created", 1}, {"segments_mapped", 2}};
+    }
+    write_text(probe_dir + "/probe-4242.json", rec.dump());
+  }
+  return r;
+}
 
 // RunArgs for `prepare_run` / `run_verb` against FakeProcessRunner: the given manifest, no peers,
 // no file checks (the fake answers for /bin/sh and the /fake libraries), plain output, results

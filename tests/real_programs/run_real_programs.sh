@@ -10,7 +10,7 @@ set -uo pipefail
 
 lib=${1:?usage: run_real_programs.sh LIB VARIANT}
 variant=${2:?usage: run_real_programs.sh LIB VARIANT}
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../workloads/real" && pwd)  # the suite's inputs
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
