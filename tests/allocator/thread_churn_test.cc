@@ -71,12 +71,13 @@ TEST(ThreadChurn, RssPlateausUnderEndlessThreadChurn) {
   // From the first quarter on, the live set is at its maximum: what is mapped and resident
   // then is all the churn may ever need. Before abandoned segments were swept, every new
   // thread took a fresh page (~5 KiB of RSS and a share of a 4 MiB segment per thread):
-  // 9600 more threads grew RSS by ~45 MiB and the mapping by ~6 GiB here.
+  // 9600 more threads grew RSS by ~45 MiB and the mapping by ~6 GiB here. The mapping is
+  // bounded absolutely, not against the quarter mark: freed segments wait in the segment
+  // cache for 2 s before they are unmapped, so under load a few more may be mapped at the end.
   const Sample& quarter = samples[1];
   const Sample& last = samples.back();
   EXPECT_LE(last.rss_kib, quarter.rss_kib + 2048) << "RSS grows with the number of threads:\n" << trace;
   if (last.mapped_mib >= 0) {
-    EXPECT_LE(last.mapped_mib, quarter.mapped_mib + 8) << "mapped memory grows with the number of threads:\n" << trace;
     EXPECT_LE(last.mapped_mib, 64) << "1000 live 128 B blocks need a few segments, not this many:\n" << trace;
   }
 }
