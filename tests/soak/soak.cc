@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <dlfcn.h>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -30,7 +31,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <dlfcn.h>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -55,7 +55,7 @@ struct Config {
   int recover_ms = 2000;
   double recover_pct = 10;
   double recover_slack_mib = 16;
-  double rss_cap_mib = 1024;  // the run stops (and fails) here rather than exhaust the machine
+  double rss_cap_mib = 1024;   // the run stops (and fails) here rather than exhaust the machine
   std::string expect_variant;  // if set: the alloclab variant that must answer malloc
 };
 
@@ -222,7 +222,8 @@ long max_rss_in(const std::vector<Sample>& s, double from, double to, const std:
   for (const Sample& x : s) {
     if (x.t < from || x.t >= to) continue;
     bool in_burst = false;
-    for (const Burst& b : bursts) in_burst |= x.t >= b.start && x.t <= b.freed + (b.ok ? b.recovered_ms / 1000 : recover_s);
+    for (const Burst& b : bursts)
+      in_burst |= x.t >= b.start && x.t <= b.freed + (b.ok ? b.recovered_ms / 1000 : recover_s);
     if (!in_burst) m = std::max(m, x.rss);
   }
   return m;
@@ -245,20 +246,34 @@ bool parse_args(int argc, char** argv, Config& c) {
     char* end = nullptr;
     const double v = std::strtod(argv[++i], &end);
     if (*end != '\0' || !(v >= 0)) return false;
-    if (a == "--seconds") c.seconds = v;
-    else if (a == "--spawners") c.spawners = static_cast<int>(v);
-    else if (a == "--long-every") g_long_every = static_cast<int>(v);
-    else if (a == "--tiny-ops") g_tiny_ops = static_cast<int>(v);
-    else if (a == "--burst-every") c.burst_every = v;
-    else if (a == "--burst-mib") c.burst_mib = static_cast<int>(v);
-    else if (a == "--sample-ms") c.sample_ms = static_cast<int>(v);
-    else if (a == "--plateau-pct") c.plateau_pct = v;
-    else if (a == "--plateau-slack-mib") c.plateau_slack_mib = v;
-    else if (a == "--recover-ms") c.recover_ms = static_cast<int>(v);
-    else if (a == "--recover-pct") c.recover_pct = v;
-    else if (a == "--recover-slack-mib") c.recover_slack_mib = v;
-    else if (a == "--rss-cap-mib") c.rss_cap_mib = v;
-    else return false;
+    if (a == "--seconds")
+      c.seconds = v;
+    else if (a == "--spawners")
+      c.spawners = static_cast<int>(v);
+    else if (a == "--long-every")
+      g_long_every = static_cast<int>(v);
+    else if (a == "--tiny-ops")
+      g_tiny_ops = static_cast<int>(v);
+    else if (a == "--burst-every")
+      c.burst_every = v;
+    else if (a == "--burst-mib")
+      c.burst_mib = static_cast<int>(v);
+    else if (a == "--sample-ms")
+      c.sample_ms = static_cast<int>(v);
+    else if (a == "--plateau-pct")
+      c.plateau_pct = v;
+    else if (a == "--plateau-slack-mib")
+      c.plateau_slack_mib = v;
+    else if (a == "--recover-ms")
+      c.recover_ms = static_cast<int>(v);
+    else if (a == "--recover-pct")
+      c.recover_pct = v;
+    else if (a == "--recover-slack-mib")
+      c.recover_slack_mib = v;
+    else if (a == "--rss-cap-mib")
+      c.rss_cap_mib = v;
+    else
+      return false;
   }
   return c.seconds >= 3 && c.spawners >= 1 && c.sample_ms >= 1 && c.burst_every > 0;
 }
@@ -304,8 +319,7 @@ int main(int argc, char** argv) {
   // recovery window is observed.
   std::vector<Burst> bursts;
   const double recover_s = cfg.recover_ms / 1000.0;
-  for (double next = cfg.burst_every; next + 0.5 + recover_s < cfg.seconds && !g_stop.load();
-       next += cfg.burst_every) {
+  for (double next = cfg.burst_every; next + 0.5 + recover_s < cfg.seconds && !g_stop.load(); next += cfg.burst_every) {
     while (seconds_since(t0) < next && !g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     Burst b;
     {
@@ -320,8 +334,10 @@ int main(int argc, char** argv) {
       std::vector<void*> all = burst_allocate(cfg.burst_mib, static_cast<std::uint64_t>(next * 1000));
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       for (std::size_t i = 0; i < all.size(); ++i) {
-        if (i % 2) check_and_free(all[i]);
-        else mine.push_back(all[i]);
+        if (i % 2)
+          check_and_free(all[i]);
+        else
+          mine.push_back(all[i]);
       }
     });
     burster.join();
@@ -355,8 +371,7 @@ int main(int argc, char** argv) {
   const double third = run_s / 3;
   const long middle_max = max_rss_in(s, third, 2 * third, bursts, recover_s);
   const long last_max = max_rss_in(s, 2 * third, run_s + 1, bursts, recover_s);
-  const long plateau_bound =
-      static_cast<long>(middle_max * (1 + cfg.plateau_pct / 100) + cfg.plateau_slack_mib * 1024);
+  const long plateau_bound = static_cast<long>(middle_max * (1 + cfg.plateau_pct / 100) + cfg.plateau_slack_mib * 1024);
   const bool plateau_ok = !g_over_cap.load() && middle_max > 0 && last_max > 0 && last_max <= plateau_bound;
   const bool bursts_ok = !bursts.empty() && std::all_of(bursts.begin(), bursts.end(), [](auto& b) { return b.ok; });
   long peak_in_burst = 0;
@@ -365,19 +380,21 @@ int main(int argc, char** argv) {
   const bool clean = g_corrupt.load() == 0 && g_null.load() == 0;
 
   const char* v = variant_name();
-  std::printf("{\"allocator\": %s%s%s, \"seconds\": %.1f, \"stopped_at_rss_cap\": %s, \"threads_created\": %ld, "
-              "\"ops\": %ld,\n",
-              v ? "" : "\"", v ? v : "not alloclab", v ? "" : "\"", run_s, g_over_cap.load() ? "true" : "false",
-              g_threads.load(), g_ops.load());
+  std::printf(
+      "{\"allocator\": %s%s%s, \"seconds\": %.1f, \"stopped_at_rss_cap\": %s, \"threads_created\": %ld, "
+      "\"ops\": %ld,\n",
+      v ? "" : "\"", v ? v : "not alloclab", v ? "" : "\"", run_s, g_over_cap.load() ? "true" : "false",
+      g_threads.load(), g_ops.load());
   std::printf(" \"rss_kib\": {\"start\": %ld, \"middle_third_max\": %ld, \"plateau\": %ld, \"plateau_bound\": %ld,\n",
               rss_start, middle_max, last_max, plateau_bound);
   std::printf("             \"peak_in_burst\": %ld, \"end_after_all_freed\": %ld},\n", peak_in_burst, rss_end);
   std::printf(" \"bursts\": [");
   for (std::size_t i = 0; i < bursts.size(); ++i) {
     const Burst& b = bursts[i];
-    std::printf("%s\n   {\"at_s\": %.2f, \"pre_kib\": %ld, \"peak_kib\": %ld, \"after_kib\": %ld, \"bound_kib\": %ld, "
-                "\"recovered_ms\": %.0f}",
-                i ? "," : "", b.start, b.pre, b.peak, b.after, b.bound, b.recovered_ms);
+    std::printf(
+        "%s\n   {\"at_s\": %.2f, \"pre_kib\": %ld, \"peak_kib\": %ld, \"after_kib\": %ld, \"bound_kib\": %ld, "
+        "\"recovered_ms\": %.0f}",
+        i ? "," : "", b.start, b.pre, b.peak, b.after, b.bound, b.recovered_ms);
   }
   std::printf("],\n \"corrupt_blocks\": %ld, \"null_returns\": %ld,\n", g_corrupt.load(), g_null.load());
   std::printf(" \"plateau_ok\": %s, \"bursts_recovered\": %s}\n", plateau_ok ? "true" : "false",
