@@ -28,6 +28,13 @@ const char* alloclab_variant(void);
 // "counters" is {} (the OS-level byte counts are always kept).
 const char* alloclab_stats(void);
 
+// Counts kept in every build, as one line of JSON in a static buffer (same caveat):
+//   {"variant":"baseline","heaps_created":N,"segments_mapped":N,"bytes_mapped":N,
+//    "bytes_mapped_peak":N}
+// heaps_created > 0 proves that some thread of the process allocated through this library;
+// the harness's exit probe records it for every process of a real-program run.
+const char* alloclab_process_stats(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -35,9 +35,10 @@ inline constexpr std::size_t kHeapChunkSize = 256 * 1024;
 
 struct HeapRegistry {
   SpinLock lock;
-  Heap* free_list;  // recycled heap structs (linked through next_live)
-  Heap* live;       // heaps of running threads
-  Counters exited;  // counters of heaps whose threads have exited
+  Heap* free_list;        // recycled heap structs (linked through next_live)
+  Heap* live;             // heaps of running threads
+  Counters exited;        // counters of heaps whose threads have exited
+  std::uint64_t created;  // heaps handed out: proof that this library served some thread
 };
 HeapRegistry g_heaps;
 
@@ -64,6 +65,7 @@ Heap* heap_struct_acquire() noexcept {
   }
   Heap* heap = g_heaps.free_list;
   g_heaps.free_list = heap->next_live;
+  ++g_heaps.created;
   std::memset(static_cast<void*>(heap), 0, sizeof(Heap));
   heap->prev_live = nullptr;
   heap->next_live = g_heaps.live;
@@ -152,12 +154,14 @@ void heap_admin(Heap* heap) noexcept {
   heap->generic_collect_count += heap->generic_count;
   heap->generic_count = 0;
   heap_delayed_free(heap, false);
-  // Return memory freed more than kPurgeDelayMs ago; scan at most once per purge delay.
-  if (heap->unpurged_pages != 0 || segment_cache_holds_segments()) {
+  // Return memory freed more than kPurgeDelayMs ago, and segments of exited threads whose
+  // blocks other threads have freed since; scan at most once per purge delay.
+  if (heap->unpurged_pages != 0 || segment_cache_holds_segments() || segment_abandoned_waiting()) {
     const auto now = static_cast<std::uint32_t>(os_now_ms());
     if (now - heap->last_purge_ms >= kPurgeDelayMs) {
       heap->last_purge_ms = now;
       segment_purge_free_pages(heap, false);
+      segment_release_abandoned(heap);
       segment_cache_collect();
     }
   }
@@ -185,7 +189,7 @@ void heap_collect(Heap* heap, bool force) noexcept {
   }
   collect_retired(heap, force);
   segment_purge_free_pages(heap, force);
-  if (!force) segment_try_reclaim(heap);  // frees abandoned segments nobody else needed
+  if (!force) segment_release_abandoned(heap);  // segments of exited threads, all freed since
   // The segment cache is the process's, not this heap's: a dying thread does not empty it.
   segment_cache_collect();
   heap_check(heap);
@@ -210,6 +214,11 @@ Counters heaps_sum_counters() noexcept {
   Counters sum = g_heaps.exited;
   for (Heap* heap = g_heaps.live; heap != nullptr; heap = heap->next_live) add_counters(sum, heap->stats);
   return sum;
+}
+
+std::uint64_t heaps_created() noexcept {
+  LockGuard guard(g_heaps.lock);
+  return g_heaps.created;
 }
 
 void heaps_fork_prepare() noexcept { g_heaps.lock.lock(); }

@@ -90,8 +90,9 @@ inline bool queue_is_special(const PageQueue* pq, const Heap* heap) noexcept { r
 // ---- pages (page.cc) ---------------------------------------------------------------------
 void page_init(Heap* heap, Page* page, std::uint8_t bin) noexcept;
 void page_free_collect(Page* page, bool force) noexcept;
-void page_retire(Page* page) noexcept;        // any page that just became empty
-void page_retire_plain(Page* page) noexcept;  // ... whose flags are 0 (free's fast path)
+void page_thread_free_collect(Page* page) noexcept;  // remote frees onto local_free; `used` drops
+void page_retire(Page* page) noexcept;               // any page that just became empty
+void page_retire_plain(Page* page) noexcept;         // ... whose flags are 0 (free's fast path)
 void page_free(Heap* heap, Page* page, PageQueue* pq) noexcept;
 void page_to_full(Heap* heap, Page* page, PageQueue* pq) noexcept;
 void page_unfull(Heap* heap, Page* page) noexcept;
@@ -103,7 +104,12 @@ Page* segment_page_alloc(Heap* heap, SegmentKind kind) noexcept;  // a free page
 void segment_page_free(Heap* heap, Page* page) noexcept;
 void segment_purge_free_pages(Heap* heap, bool force) noexcept;
 void segment_abandon_all(Heap* heap) noexcept;  // thread exit: hand live segments over
-bool segment_try_reclaim(Heap* heap) noexcept;  // take over one abandoned segment
+bool segment_has_free_slot(const Heap* heap, SegmentKind kind) noexcept;
+// Sweeps part of the abandoned queue: releases segments whose blocks were all freed and
+// takes over the first one holding a page of `bin` with space or a free slot of `kind`.
+bool segment_reclaim_for(Heap* heap, std::uint8_t bin, SegmentKind kind) noexcept;
+void segment_release_abandoned(Heap* heap) noexcept;  // the same sweep, releasing only
+bool segment_abandoned_waiting() noexcept;
 void* huge_alloc(std::size_t size, std::size_t alignment, bool zero) noexcept;
 void huge_free(Segment* segment) noexcept;
 void segment_cache_collect() noexcept;  // purge/unmap cached segments past their delays
@@ -123,6 +129,7 @@ void heaps_fork_prepare() noexcept;
 void heaps_fork_parent() noexcept;
 void heaps_fork_child() noexcept;
 Counters heaps_sum_counters() noexcept;
+std::uint64_t heaps_created() noexcept;  // kept in every build
 
 // ---- allocation and free (alloc.cc, free.cc) ------------------------------------------------
 void* malloc_generic(Heap* heap, std::size_t size, bool zero) noexcept;

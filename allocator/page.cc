@@ -45,8 +45,10 @@ void extend_free(Heap* heap, Page* page) noexcept {
   page->capacity = static_cast<std::uint16_t>(page->capacity + extend);
 }
 
+}  // namespace
+
 // Takes the remote frees (thread_free) and prepends them to local_free; `used` drops only now.
-void thread_free_collect(Page* page) noexcept {
+void page_thread_free_collect(Page* page) noexcept {
   std::uintptr_t tf = page->thread_free.load(std::memory_order_relaxed);
   while (!page->thread_free.compare_exchange_weak(tf, tf & kDelayedMask, std::memory_order_acq_rel,
                                                   std::memory_order_relaxed)) {
@@ -67,14 +69,20 @@ void thread_free_collect(Page* page) noexcept {
   page->used -= count;
 }
 
+namespace {
+
 bool page_is_expandable(const Page* page) noexcept { return page->capacity < page->reserved; }
 bool page_is_mostly_used(const Page* page) noexcept {
   return page->used >= static_cast<std::uint32_t>(page->reserved - page->reserved / 8);
 }
 
-// Carves a fresh page from a segment (reclaiming an abandoned one or mapping a new one).
+SegmentKind segment_kind_of(std::uint8_t bin) noexcept {
+  return kBins[bin].block_size <= kSmallObjSizeMax ? SegmentKind::kSmall : SegmentKind::kMedium;
+}
+
+// Carves a fresh page from a segment (a free slot of the heap's, or a new mapping).
 Page* page_fresh(Heap* heap, std::uint8_t bin) noexcept {
-  const SegmentKind kind = kBins[bin].block_size <= kSmallObjSizeMax ? SegmentKind::kSmall : SegmentKind::kMedium;
+  const SegmentKind kind = segment_kind_of(bin);
   Page* page = segment_page_alloc(heap, kind);
   if (page == nullptr) return nullptr;
   page_init(heap, page, bin);
@@ -83,8 +91,7 @@ Page* page_fresh(Heap* heap, std::uint8_t bin) noexcept {
 
 // mimalloc's mi_page_queue_find_free_ex: visit up to kMaxCandidateSearch pages with space,
 // collecting each, parking exhausted ones in the full queue; prefer fuller pages.
-Page* find_free_ex(Heap* heap, std::uint8_t bin, bool first_try) noexcept {
-  PageQueue* pq = &heap->pages[bin];
+Page* queue_find_candidate(Heap* heap, PageQueue* pq) noexcept {
   Page* candidate = nullptr;
   std::size_t candidate_count = 0;
   for (Page* page = pq->first; page != nullptr;) {
@@ -105,7 +112,23 @@ Page* find_free_ex(Heap* heap, std::uint8_t bin, bool first_try) noexcept {
     }
     page = next;
   }
+  return candidate;
+}
 
+Page* find_free_ex(Heap* heap, std::uint8_t bin, bool first_try) noexcept {
+  PageQueue* pq = &heap->pages[bin];
+  Page* candidate = queue_find_candidate(heap, pq);
+  if (candidate == nullptr) {
+    collect_retired(heap, false);  // perhaps frees a page slot
+    // Without a free slot of our own, take over an exited thread's segment before mapping a
+    // new one: a page of this bin with space there is used as it is (a fresh slot per new
+    // thread made thread churn grow without bound), and the sweep releases the abandoned
+    // segments whose blocks were all freed meanwhile.
+    const SegmentKind kind = segment_kind_of(bin);
+    if (!segment_has_free_slot(heap, kind) && segment_reclaim_for(heap, bin, kind)) {
+      candidate = queue_find_candidate(heap, pq);
+    }
+  }
   if (candidate != nullptr) {
     if (candidate->free == nullptr) extend_free(heap, candidate);
     queue_move_to_front(heap, pq, candidate);
@@ -114,7 +137,6 @@ Page* find_free_ex(Heap* heap, std::uint8_t bin, bool first_try) noexcept {
     page_check(candidate);
     return candidate;
   }
-  collect_retired(heap, false);  // perhaps frees a page slot
   Page* page = page_fresh(heap, bin);
   if (page == nullptr && first_try) return find_free_ex(heap, bin, false);
   return page;
@@ -188,7 +210,7 @@ void page_init(Heap* heap, Page* page, std::uint8_t bin) noexcept {
 // them so the most recently freed, cache-hot blocks are handed out first.
 void page_free_collect(Page* page, bool force) noexcept {
   if (force || thread_free_block(page->thread_free.load(std::memory_order_relaxed)) != nullptr) {
-    thread_free_collect(page);
+    page_thread_free_collect(page);
   }
   if (page->local_free != nullptr) {
     if (page->free == nullptr) [[likely]] {

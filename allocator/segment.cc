@@ -16,7 +16,10 @@ inline constexpr std::size_t kCacheSlots = 16;
 inline constexpr std::size_t kCacheMaxSegmentSize = 64 * 1024 * 1024;  // larger: unmap at once
 inline constexpr std::size_t kCacheMaxBytes = 128 * 1024 * 1024;       // unpurged or not
 inline constexpr std::uint64_t kUnmapDelayMs = 2000;
-inline constexpr int kMaxReclaimPerCall = 8;
+// A sweep of the abandoned segments visits an eighth of them (at least 8, at most 1024), so
+// successive sweeps cover the whole queue without one thread start paying for all of it.
+inline constexpr std::size_t kMinSweepVisits = 8;
+inline constexpr std::size_t kMaxSweepVisits = 1024;
 
 struct SegmentCache {
   SpinLock lock;
@@ -26,11 +29,17 @@ struct SegmentCache {
 };
 SegmentCache g_cache;
 
-struct AbandonedList {
+// Segments of exited threads, first in first out: a sweep takes from the head and puts the
+// segments it does not keep back at the tail, so every one is visited in turn (a LIFO stack
+// let the most recently abandoned segments shadow older ones whose blocks had all been
+// freed, and those were never released).
+struct AbandonedQueue {
   SpinLock lock;
   Segment* head;
+  Segment* tail;
+  std::atomic<std::size_t> count;  // read without the lock to skip empty sweeps
 };
-AbandonedList g_abandoned;
+AbandonedQueue g_abandoned;
 
 std::size_t page_shift_of(SegmentKind kind) noexcept {
   switch (kind) {
@@ -166,19 +175,117 @@ Segment* abandoned_pop() noexcept {
   Segment* segment = g_abandoned.head;
   if (segment != nullptr) {
     g_abandoned.head = segment->next;
+    if (g_abandoned.head == nullptr) g_abandoned.tail = nullptr;
     segment->next = nullptr;
+    g_abandoned.count.fetch_sub(1, std::memory_order_relaxed);
   }
   return segment;
+}
+
+// Appends the chain first..last (linked through `next`, n segments) at the tail.
+void abandoned_append(Segment* first, Segment* last, std::size_t n) noexcept {
+  if (first == nullptr) return;
+  last->next = nullptr;
+  LockGuard guard(g_abandoned.lock);
+  if (g_abandoned.tail != nullptr) {
+    g_abandoned.tail->next = first;
+  } else {
+    g_abandoned.head = first;
+  }
+  g_abandoned.tail = last;
+  g_abandoned.count.fetch_add(n, std::memory_order_relaxed);
+}
+
+// What an abandoned segment (popped, so ours alone) holds once its remote frees are counted.
+struct AbandonedContents {
+  bool all_free;        // every block was freed (by other threads): release the segment
+  bool serves_request;  // has a page of the wanted bin with space, or a free page slot of the wanted kind
+};
+
+struct ReclaimWant {
+  std::uint8_t bin;
+  SegmentKind kind;
+};
+
+AbandonedContents inspect_abandoned(Segment* segment, const ReclaimWant* want) noexcept {
+  AbandonedContents c{true, false};
+  std::uint32_t live_pages = 0;
+  for (std::uint32_t i = 0; i < segment->page_count; ++i) {
+    Page* page = &segment->pages[i];
+    if (!page->in_use) continue;
+    page_thread_free_collect(page);
+    if (page->used == 0) continue;
+    ++live_pages;
+    c.all_free = false;
+    if (want != nullptr && page->bin == want->bin && page->used < page->reserved) c.serves_request = true;
+  }
+  if (want != nullptr && segment->kind == want->kind && live_pages < segment->page_count) c.serves_request = true;
+  return c;
+}
+
+// Takes over a popped abandoned segment: its live pages join the heap's queues, its empty
+// pages become free slots.
+void reclaim_into(Heap* heap, Segment* segment) noexcept {
+  ALLOCLAB_STAT(heap, segments_reclaimed);
+  segment->thread_id.store(heap->thread_id, std::memory_order_release);
+  segment->prev = segment->next = nullptr;
+  segment->in_free_queue = false;
+  // Hold a pseudo page-reference so freeing empty pages cannot release the segment mid-loop.
+  ++segment->used_pages;
+  for (std::uint32_t i = 0; i < segment->page_count; ++i) {
+    Page* page = &segment->pages[i];
+    if (!page->in_use) continue;
+    page_set_delayed(page, kNoDelayedFree, true);
+    page->heap.store(heap, std::memory_order_release);
+    page_free_collect(page, false);
+    PageQueue* pq = &heap->pages[page->bin];
+    queue_push_front(heap, pq, page);
+    if (page->used == 0) page_free(heap, page, pq);
+  }
+  segment_unref(heap, segment);
+}
+
+// Visits a bounded number of abandoned segments from the head: releases those whose blocks
+// were all freed, takes over the first that serves `want` (none when `want` is null), and
+// puts the others back at the tail. Returns whether a segment was taken over.
+bool sweep_abandoned(Heap* heap, const ReclaimWant* want) noexcept {
+  const std::size_t queued = g_abandoned.count.load(std::memory_order_relaxed);
+  if (queued == 0) return false;
+  std::size_t visits = queued / 8;
+  if (visits < kMinSweepVisits) visits = kMinSweepVisits;
+  if (visits > kMaxSweepVisits) visits = kMaxSweepVisits;
+  if (visits > queued) visits = queued;
+  Segment* kept_first = nullptr;
+  Segment* kept_last = nullptr;
+  std::size_t kept = 0;
+  bool taken = false;
+  for (std::size_t i = 0; i < visits && !taken; ++i) {
+    Segment* segment = abandoned_pop();
+    if (segment == nullptr) break;
+    const AbandonedContents c = inspect_abandoned(segment, want);
+    if (c.all_free) {
+      ALLOCLAB_STAT(heap, abandoned_released);
+      segment_release(segment);
+    } else if (c.serves_request) {
+      reclaim_into(heap, segment);
+      taken = true;
+    } else {
+      if (kept_last == nullptr)
+        kept_first = segment;
+      else
+        kept_last->next = segment;
+      kept_last = segment;
+      ++kept;
+    }
+  }
+  abandoned_append(kept_first, kept_last, kept);
+  return taken;
 }
 
 }  // namespace
 
 Page* segment_page_alloc(Heap* heap, SegmentKind kind) noexcept {
   if (Page* page = take_page_slot(heap, kind)) return page;
-  // Reclaiming abandoned segments first keeps memory bounded when threads come and go.
-  for (int i = 0; i < kMaxReclaimPerCall && segment_try_reclaim(heap); ++i) {
-    if (Page* page = take_page_slot(heap, kind)) return page;
-  }
   Segment* segment = segment_map(kSegmentSize);
   if (segment == nullptr) return nullptr;
   segment_setup(segment, kind, heap->thread_id);
@@ -224,6 +331,7 @@ void segment_abandon_all(Heap* heap) noexcept {
   // follows `page->next` links through it and re-abandons it on meeting its next page.
   Segment* gathered = nullptr;
   Segment* tail = nullptr;  // the first one gathered
+  std::size_t gathered_count = 0;
   for (PageQueue& pq : heap->pages) {
     for (Page* page = pq.first; page != nullptr; page = page->next) {
       Segment* segment = segment_of(page);
@@ -239,39 +347,27 @@ void segment_abandon_all(Heap* heap) noexcept {
       segment->thread_id.store(0, std::memory_order_release);  // remote frees from now on
       segment->next = gathered;
       gathered = segment;
+      ++gathered_count;
       if (tail == nullptr) tail = segment;
     }
   }
   for (PageQueue& pq : heap->pages) pq.first = pq.last = nullptr;
   heap->free_segments[0] = heap->free_segments[1] = nullptr;
-  if (gathered == nullptr) return;
-  LockGuard guard(g_abandoned.lock);
-  tail->next = g_abandoned.head;
-  g_abandoned.head = gathered;
+  abandoned_append(gathered, tail, gathered_count);
 }
 
-bool segment_try_reclaim(Heap* heap) noexcept {
-  Segment* segment = abandoned_pop();
-  if (segment == nullptr) return false;
-  ALLOCLAB_STAT(heap, segments_reclaimed);
-  segment->thread_id.store(heap->thread_id, std::memory_order_release);
-  segment->prev = segment->next = nullptr;
-  segment->in_free_queue = false;
-  // Hold a pseudo page-reference so freeing empty pages cannot release the segment mid-loop.
-  ++segment->used_pages;
-  for (std::uint32_t i = 0; i < segment->page_count; ++i) {
-    Page* page = &segment->pages[i];
-    if (!page->in_use) continue;
-    page_set_delayed(page, kNoDelayedFree, true);
-    page->heap.store(heap, std::memory_order_release);
-    page_free_collect(page, false);
-    PageQueue* pq = &heap->pages[page->bin];
-    queue_push_front(heap, pq, page);
-    if (page->used == 0) page_free(heap, page, pq);
-  }
-  segment_unref(heap, segment);
-  return true;
+bool segment_has_free_slot(const Heap* heap, SegmentKind kind) noexcept {
+  return heap->free_segments[kind == SegmentKind::kSmall ? 0 : 1] != nullptr;
 }
+
+bool segment_reclaim_for(Heap* heap, std::uint8_t bin, SegmentKind kind) noexcept {
+  const ReclaimWant want{bin, kind};
+  return sweep_abandoned(heap, &want);
+}
+
+void segment_release_abandoned(Heap* heap) noexcept { sweep_abandoned(heap, nullptr); }
+
+bool segment_abandoned_waiting() noexcept { return g_abandoned.count.load(std::memory_order_relaxed) != 0; }
 
 void* huge_alloc(std::size_t size, std::size_t alignment, bool zero) noexcept {
   if (size > (std::size_t{1} << 46) || alignment > kMaxAlignment) {

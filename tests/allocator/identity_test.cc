@@ -11,9 +11,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "test_util.h"
 
+using alloclab::test::opaque;
 using nlohmann::json;
 
 namespace {
@@ -79,7 +81,7 @@ TEST(Identity, PreloadedLibraryAnswersTheWholeApi) {
   const std::string expect_lib = el ? std::string("/") + el : std::string("liballoclab-");
   for (const char* sym :
        {"malloc", "free", "calloc", "realloc", "reallocarray", "posix_memalign", "aligned_alloc", "memalign", "valloc",
-        "pvalloc", "malloc_usable_size", "alloclab_variant", "alloclab_stats"}) {
+        "pvalloc", "malloc_usable_size", "alloclab_variant", "alloclab_stats", "alloclab_process_stats"}) {
     void* f = dlsym(RTLD_DEFAULT, sym);
     ASSERT_NE(f, nullptr) << sym << " not found";
     std::string lib = file_of(f);
@@ -104,4 +106,20 @@ TEST(Identity, BlocksComeFromAlloclabNotTheBrkHeap) {
     EXPECT_FALSE(lo && a >= lo && a < hi) << "malloc(" << s << ") = " << p << " lies in the brk [heap] (glibc's arena)";
     free(p);
   }
+}
+
+TEST(Identity, ProcessStatsCountHeapsInEveryBuild) {
+  using fn = const char* (*)();
+  auto f = reinterpret_cast<fn>(dlsym(RTLD_DEFAULT, "alloclab_process_stats"));
+  ASSERT_NE(f, nullptr);
+  free(malloc(opaque<std::size_t>(64)));
+  const json before = json::parse(f());
+  std::thread([] { free(malloc(opaque<std::size_t>(64))); }).join();
+  const json after = json::parse(f());
+  const char* ev = std::getenv("ALLOCLAB_EXPECT_VARIANT");
+  if (ev) EXPECT_EQ(after["variant"], ev);
+  EXPECT_GE(before["heaps_created"].get<long>(), 1) << before;
+  EXPECT_EQ(after["heaps_created"].get<long>(), before["heaps_created"].get<long>() + 1)
+      << "a new thread that allocated must count one heap: " << before << " then " << after;
+  EXPECT_GE(after["segments_mapped"].get<long>(), 1) << after;
 }
