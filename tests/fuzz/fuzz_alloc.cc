@@ -38,7 +38,7 @@ extern "C" const char alloclab_fuzz_expected_library[];  // e.g. "baseline-debug
 namespace fuzz {
 namespace {
 
-constexpr std::size_t kMinAlign = 16;                   // alloclab: every block is 16-byte aligned
+constexpr std::size_t kMinAlign = 16;                        // alloclab: every block is 16-byte aligned
 constexpr std::size_t kMaxAlignment = std::size_t{1} << 21;  // alloclab: larger alignments fail (ENOMEM)
 constexpr std::size_t kLiveCap = std::size_t{256} << 20;     // operations beyond this live total are skipped
 constexpr std::size_t kOsPage = 4096;
@@ -109,8 +109,7 @@ const char* kind_name(Kind k) {
   va_end(ap);
   if (g_op != nullptr) {
     std::fprintf(stderr, "alloclab-fuzz: FAIL %s [op #%zu %s on thread %d, slot %zu, size %zu, align %zu, arg %u]\n",
-                 msg, g_op_index, kind_name(g_op->kind), g_op->thread, g_op->slot, g_op->size, g_op->align,
-                 g_op->arg);
+                 msg, g_op_index, kind_name(g_op->kind), g_op->thread, g_op->slot, g_op->size, g_op->align, g_op->arg);
   } else {
     std::fprintf(stderr, "alloclab-fuzz: FAIL %s\n", msg);
   }
@@ -132,16 +131,15 @@ void verify(const LiveBlock& b, const char* when) {
   const std::size_t bad = check_block(b.p, b.usable, b.usable, b.seed);
   if (bad != SIZE_MAX)
     fail("block %p (id %llu, %s of %zu B, usable %zu, thread %d) was overwritten at offset %zu, found %s",
-         static_cast<void*>(b.p), static_cast<unsigned long long>(b.id), kind_name(b.kind), b.size, b.usable,
-         b.thread, bad, when);
+         static_cast<void*>(b.p), static_cast<unsigned long long>(b.id), kind_name(b.kind), b.size, b.usable, b.thread,
+         bad, when);
 }
 
 // A fresh block from an allocation: checks it and records it in slot s.
 void adopt(std::size_t s, void* raw, std::size_t size, std::size_t align, bool zeroed, Kind kind, int thread) {
   auto* p = static_cast<unsigned char*>(raw);
   const std::size_t need = align > kMinAlign ? align : kMinAlign;
-  if (reinterpret_cast<std::uintptr_t>(p) % need != 0)
-    fail("%p is not aligned to %zu", static_cast<void*>(p), need);
+  if (reinterpret_cast<std::uintptr_t>(p) % need != 0) fail("%p is not aligned to %zu", static_cast<void*>(p), need);
   const std::size_t usable = malloc_usable_size(p);
   if (usable < size) fail("malloc_usable_size(%p) = %zu < requested %zu", static_cast<void*>(p), usable, size);
   const long other = g_shadow.overlapping(p, usable, s);
@@ -163,7 +161,8 @@ void adopt(std::size_t s, void* raw, std::size_t size, std::size_t align, bool z
   const unsigned bucket = size_bucket(size);
   feature(1, static_cast<unsigned>(kind) * 64 + bucket, static_cast<std::uint64_t>(thread));
   const int freer = g_freed.freed_by(p);
-  if (freer >= 0) feature(2, bucket, static_cast<std::uint64_t>(freer == thread) * 8 + static_cast<std::uint64_t>(thread));
+  if (freer >= 0)
+    feature(2, bucket, static_cast<std::uint64_t>(freer == thread) * 8 + static_cast<std::uint64_t>(thread));
   feature(3, (reinterpret_cast<std::uintptr_t>(p) & ((std::size_t{1} << 22) - 1)) >> 16, bucket / 8);
 }
 
@@ -173,7 +172,8 @@ void release(std::size_t s, int t) {
   if (b.p == nullptr) return;
   verify(b, "before free");
   feature(4, size_bucket(b.size),
-          static_cast<std::uint64_t>(b.thread != t) * 2 + static_cast<std::uint64_t>(b.generation != g_generation[b.thread]));
+          static_cast<std::uint64_t>(b.thread != t) * 2 +
+              static_cast<std::uint64_t>(b.generation != g_generation[b.thread]));
   std::free(b.p);
   g_freed.add(b.p, t);
   g_shadow.live_bytes -= b.usable;
@@ -302,7 +302,8 @@ void do_edge_case(const Op& op) {
     case 4:
     case 5:
       p = op.arg % 8 == 4 ? std::realloc(b.p, SIZE_MAX / 2) : reallocarray(b.p, SIZE_MAX / 4, 8 + op.arg % 3);
-      if (p != nullptr || errno != ENOMEM) fail("realloc to an impossible size = %p, errno %d (want NULL, ENOMEM)", p, errno);
+      if (p != nullptr || errno != ENOMEM)
+        fail("realloc to an impossible size = %p, errno %d (want NULL, ENOMEM)", p, errno);
       if (b.p != nullptr) verify(b, "after a realloc that failed");
       break;
     case 6:

@@ -32,24 +32,24 @@ enum class Kind : std::uint8_t {
   kValloc,
   kPvalloc,
   kFree,
-  kRespawn,    // a worker thread exits (its blocks stay live) and a fresh one replaces it
-  kCheckAll,   // verify every live block
-  kEdgeCase,   // a call that must fail cleanly (overflow, bad alignment, ...)
+  kRespawn,   // a worker thread exits (its blocks stay live) and a fresh one replaces it
+  kCheckAll,  // verify every live block
+  kEdgeCase,  // a call that must fail cleanly (overflow, bad alignment, ...)
 };
 
 inline constexpr std::array<Kind, 16> kKindTable = {
-    Kind::kMalloc,       Kind::kMalloc,        Kind::kCalloc,   Kind::kRealloc,
-    Kind::kReallocRelative, Kind::kReallocArray, Kind::kPosixMemalign, Kind::kAlignedAlloc,
-    Kind::kMemalign,     Kind::kValloc,        Kind::kPvalloc,  Kind::kFree,
-    Kind::kFree,         Kind::kRespawn,       Kind::kCheckAll, Kind::kEdgeCase,
+    Kind::kMalloc,       Kind::kMalloc,        Kind::kCalloc,       Kind::kRealloc,  Kind::kReallocRelative,
+    Kind::kReallocArray, Kind::kPosixMemalign, Kind::kAlignedAlloc, Kind::kMemalign, Kind::kValloc,
+    Kind::kPvalloc,      Kind::kFree,          Kind::kFree,         Kind::kRespawn,  Kind::kCheckAll,
+    Kind::kEdgeCase,
 };
 
 constexpr bool has_align(Kind k) {
   return k == Kind::kPosixMemalign || k == Kind::kAlignedAlloc || k == Kind::kMemalign;
 }
 constexpr bool has_size(Kind k) {
-  return k == Kind::kMalloc || k == Kind::kCalloc || k == Kind::kRealloc || k == Kind::kReallocArray ||
-         has_align(k) || k == Kind::kValloc || k == Kind::kPvalloc;
+  return k == Kind::kMalloc || k == Kind::kCalloc || k == Kind::kRealloc || k == Kind::kReallocArray || has_align(k) ||
+         k == Kind::kValloc || k == Kind::kPvalloc;
 }
 constexpr bool has_slot(Kind k) { return k != Kind::kRespawn && k != Kind::kCheckAll; }
 constexpr bool has_arg(Kind k) {

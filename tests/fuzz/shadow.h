@@ -69,7 +69,8 @@ inline std::size_t check_range(const unsigned char* p, std::size_t from, std::si
 }
 
 inline void fill_block(void* p, std::size_t n, std::uint64_t seed) {
-  for_each_checked_range(n, [&](std::size_t a, std::size_t b) { fill_range(static_cast<unsigned char*>(p), a, b, seed); });
+  for_each_checked_range(n,
+                         [&](std::size_t a, std::size_t b) { fill_range(static_cast<unsigned char*>(p), a, b, seed); });
 }
 
 // First mismatching offset below `limit` of a block of n bytes filled by fill_block, or SIZE_MAX.
