@@ -14,6 +14,8 @@ packages=(
   python3-scipy                                       # tests/harness/scipy_rank_check.py (/usr/bin/python3)
   valgrind                                            # instruction counts (callgrind)
   libtsan2                                            # ThreadSanitizer runtime (tests/tsan)
+  libubsan1                                           # UndefinedBehaviorSanitizer runtime (tests/ubsan)
+  clang libclang-rt-14-dev                            # libFuzzer (clang++ -fsanitize=fuzzer, tests/fuzz)
   clang-format                                        # scripts/check-format.sh (ctest style.clang_format)
   dpkg-dev                                            # dpkg-source: scripts/fetch-debian-source.sh (redis)
 )
