@@ -98,11 +98,10 @@ TEST(RealProgram, AProgramThatLeavesNoProbeRecordIsNotAMeasurement) {
 TEST(RealProgram, WrongExpectedAllocatorFailsTheCell) {
   // The variant is preloaded, but the cell claims glibc: the probe shows otherwise.
   AllocatorSpec lie = glibc();
-  WorkloadSpec w = batch({"/bin/true"});
   PosixProcessRunner pr;
   ProbeDir dir;
   ChildSpec spec;
-  spec.argv = {"/bin/true"};
+  spec.argv = {"/bin/ls", "/"};  // ls allocates (opendir), so alloclab answers at least once
   apply_probed_preload(baseline(), ALLOCLAB_PROBE, dir.path(), spec);
   ChildResult c = pr.run(spec);
   ASSERT_EQ(c.exit_code, 0);
@@ -111,6 +110,20 @@ TEST(RealProgram, WrongExpectedAllocatorFailsTheCell) {
   EXPECT_EQ(check_probe_records(baseline(), records), "");
   EXPECT_NE(check_probe_records(lie, records).find("expected glibc"), std::string::npos)
       << check_probe_records(lie, records);
+}
+
+TEST(RealProgram, AProgramThatNeverAllocatedDoesNotProveThePreload) {
+  // /bin/true binds malloc to the preloaded library but never calls it: heaps_created is 0.
+  PosixProcessRunner pr;
+  ProbeDir dir;
+  ChildSpec spec;
+  spec.argv = {"/bin/true"};
+  apply_probed_preload(baseline(), ALLOCLAB_PROBE, dir.path(), spec);
+  ASSERT_EQ(pr.run(spec).exit_code, 0);
+  auto records = read_probe_records(dir.path());
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_NE(check_probe_records(baseline(), records).find("heaps_created 0"), std::string::npos)
+      << check_probe_records(baseline(), records);
 }
 
 TEST(RealProgram, OutputAndExitStatusAreComparedWithTheReference) {
