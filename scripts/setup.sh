@@ -18,6 +18,7 @@ packages=(
   clang libclang-rt-14-dev                            # libFuzzer (clang++ -fsanitize=fuzzer, tests/fuzz)
   clang-format                                        # scripts/check-format.sh (ctest style.clang_format)
   dpkg-dev                                            # dpkg-source: scripts/fetch-debian-source.sh (redis)
+  time                                                # /usr/bin/time: peak RSS in scripts/thread-churn-rss.sh
 )
 
 if [[ "${ALLOCLAB_SKIP_APT:-0}" != 1 ]]; then

@@ -274,6 +274,38 @@ void do_realloc(const Op& op) {
   adopt(op.slot, q, size, 0, false, op.kind, op.thread);
 }
 
+long invalid_frees_counted() {
+  using Fn = const char* (*)();
+  static auto stats = reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, "alloclab_process_stats"));
+  if (stats == nullptr) return -1;
+  const char* at = std::strstr(stats(), "\"invalid_frees\":");
+  return at ? std::strtol(at + 16, nullptr, 10) : -1;
+}
+
+bool free_is_checked() {
+  using Fn = const char* (*)();
+  static auto variant = reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, "alloclab_variant"));
+  return variant != nullptr && std::strstr(variant(), "\"checked_free\":true") != nullptr;
+}
+
+// Invalid frees (a stack pointer, a pointer into the executable's data) must be counted and
+// ignored, the live blocks untouched. (Interior pointers are not tried here: in a page that
+// also holds aligned blocks, or freed by another thread, one frees its block by design.)
+// Builds without checked_free skip it.
+int g_not_from_malloc;
+
+void free_invalid_pointers(const LiveBlock& b) {
+  if (!free_is_checked()) return;
+  const long before = invalid_frees_counted();
+  int on_stack = 0;
+  std::free(&on_stack);
+  std::free(&g_not_from_malloc);
+  if (b.p != nullptr) verify(b, "after free() of a stack and a data pointer (must be ignored)");
+  if (invalid_frees_counted() != before + 2)
+    fail("invalid frees counted %ld, expected %ld (free of a stack or data pointer not caught)",
+         invalid_frees_counted(), before + 2);
+}
+
 void do_edge_case(const Op& op) {
   LiveBlock& b = g_shadow.slot[op.slot];
   void* p = reinterpret_cast<void*>(0x1);
@@ -309,6 +341,7 @@ void do_edge_case(const Op& op) {
     case 6:
       if (malloc_usable_size(nullptr) != 0) fail("malloc_usable_size(NULL) != 0");
       std::free(nullptr);
+      free_invalid_pointers(b);
       break;
     default: {  // an alignment above the limit: ENOMEM, or a correctly aligned block
       const int rc = posix_memalign(&p, kMaxAlignment << (1 + op.arg % 2), 64 + op.arg);
