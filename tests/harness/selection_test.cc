@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "run/allocators.h"
 #include "run/manifest.h"
+#include "run/measurement.h"
 #include "run/workloads.h"
 #include "test_util.h"
 
@@ -118,6 +119,17 @@ TEST(Selection, ExternalBuildsCarryFactorsAndThePeerPreloadCheck) {
   EXPECT_FALSE(st.allocators[1].stats_twin);
   ASSERT_EQ(st.warnings.size(), 1u);
   EXPECT_NE(st.warnings[0].find("no -stats twin"), std::string::npos);
+}
+
+// The child's proof for an external build: malloc from exactly its library, no alloclab
+// library answering (check_provider with the selected spec).
+TEST(Selection, ExternalBuildMustBeTheLibraryThatAnswers) {
+  Manifest m = manifest_with_mimalloc();
+  const AllocatorSpec a = select_allocators(&m, req("mimalloc:all"), {}).allocators.at(0);
+  EXPECT_EQ(check_provider(a, "/x/all/libmimalloc.so", ""), "");
+  EXPECT_NE(check_provider(a, "/x/p/libmimalloc.so", ""), "");              // another build of the family
+  EXPECT_NE(check_provider(a, "/lib/x86_64-linux-gnu/libc.so.6", ""), "");  // preload did not take
+  EXPECT_NE(check_provider(a, "/x/all/libmimalloc.so", R"({"name": "all", "stats": false})"), "");
 }
 
 TEST(Selection, MissingExternalFamilyIsAUsageError) {

@@ -66,7 +66,7 @@ if(EXISTS "${ALLOCLAB_MIMALLOC_SOURCE}/.alloclab-source")
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${ALLOCLAB_MIMALLOC_SOURCE}/.alloclab-source")
 else()
   file(STRINGS "${ALLOCLAB_MIMALLOC_SOURCE}/include/mimalloc.h" _mi_version REGEX "define MI_MALLOC_VERSION" LIMIT_COUNT 1)
-  string(REGEX REPLACE ".*MI_MALLOC_VERSION +([0-9]+).*" "mimalloc \\1 (${ALLOCLAB_MIMALLOC_SOURCE})" _mi_version
+  string(REGEX REPLACE ".*MI_MALLOC_VERSION +([0-9]+).*" "mimalloc MI_MALLOC_VERSION \\1 (${ALLOCLAB_MIMALLOC_SOURCE})" _mi_version
          "${_mi_version}")
 endif()
 
