@@ -19,6 +19,7 @@ packages=(
   clang-format                                        # scripts/check-format.sh (ctest style.clang_format)
   dpkg-dev                                            # dpkg-source: scripts/fetch-debian-source.sh (redis)
   time                                                # /usr/bin/time: peak RSS in scripts/thread-churn-rss.sh
+  patch                                               # variants/external/mimalloc: the patched mimalloc:* builds
 )
 
 if [[ "${ALLOCLAB_SKIP_APT:-0}" != 1 ]]; then
@@ -50,6 +51,19 @@ if [[ ${redis_opt^^} =~ ^(OFF|0|NO|FALSE|N)$ ]]; then redis_wanted=0; fi
 if ((redis_wanted)) && ! scripts/fetch-debian-source.sh redis "$build_dir/sources/redis"; then
   echo "setup: WARNING: could not fetch redis's Debian source; redis-libc is not built and the" \
     "real_programs.redis_libc.* tests are not registered (rerun scripts/setup.sh when online)" >&2
+fi
+
+# mimalloc's Debian source (variants/external/mimalloc patches and builds it per combination),
+# unless -DALLOCLAB_MIMALLOC=OFF or another tree (-DALLOCLAB_MIMALLOC_SOURCE=DIR) is given.
+# Offline, this warns and the build goes on without the mimalloc:* family.
+mimalloc_wanted=1
+for a in "$@"; do
+  if [[ $a =~ ^-DALLOCLAB_MIMALLOC(:BOOL)?=(.*)$ && ${BASH_REMATCH[2]^^} =~ ^(OFF|0|NO|FALSE|N)$ ]]; then mimalloc_wanted=0; fi
+  if [[ $a =~ ^-DALLOCLAB_MIMALLOC_SOURCE(:PATH)?= ]]; then mimalloc_wanted=0; fi
+done
+if ((mimalloc_wanted)) && ! scripts/fetch-debian-source.sh mimalloc "$build_dir/sources/mimalloc"; then
+  echo "setup: WARNING: could not fetch mimalloc's Debian source; the mimalloc:* builds and their" \
+    "tests are not there (rerun scripts/setup.sh when online)" >&2
 fi
 
 generator=(); command -v ninja >/dev/null && generator=(-G Ninja)

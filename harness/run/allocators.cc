@@ -144,6 +144,17 @@ bool in_set(const VariantInfo& v, const std::string& set) {
   return std::find(v.sets.begin(), v.sets.end(), set) != v.sets.end();
 }
 
+// "<family>:default" / "<family>:factorial" select an external family's set (e.g.
+// mimalloc:default); sets "" for other names.
+std::string family_of_set_keyword(const std::string& name) {
+  for (const char* set : {":default", ":factorial"}) {
+    const std::string suffix = set;
+    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+      return name.substr(0, name.size() - suffix.size());
+  }
+  return {};
+}
+
 std::vector<const VariantInfo*> resolve_variants(const Manifest* m, const std::string& arg,
                                                  std::vector<std::string>& warnings) {
   std::vector<const VariantInfo*> out;
@@ -159,28 +170,42 @@ std::vector<const VariantInfo*> resolve_variants(const Manifest* m, const std::s
   // A lone keyword selects a set; inside a list, `default` / `factorial` still expand but
   // `all` names the variant called "all" (so `--variants baseline,all` is two variants).
   // `all` leaves out test-only variants (set "test", e.g. the planted regressions): name
-  // them to run them.
+  // them to run them. `all`, `default` and `factorial` are alloclab's own variants; an
+  // external family's are selected with <family>:default, <family>:factorial or by name.
   if (arg == "all") {
     for (const auto& v : m->variants)
-      if (!in_set(v, "test")) add(&v);
+      if (v.family == kAlloclabFamily && !in_set(v, "test")) add(&v);
     return out;
   }
+  // Warns when fewer than the 2^k combinations of `set` (factorial or <family>:factorial) exist.
+  auto check_factorial = [&](const std::string& set) {
+    std::size_t want = std::size_t{1} << m->factor_names.size();
+    std::size_t have = 0;
+    for (const auto& v : m->variants) have += in_set(v, set);
+    if (have < want)
+      warnings.push_back(
+          fmt::format("only {} of the {} {} variants are built; configure with "
+                      "-DALLOCLAB_FACTORIAL=ON for the full 2^{} design",
+                      have, want, set, m->factor_names.size()));
+  };
   std::vector<std::string> unknown;
   for (const auto& name : split_list(arg)) {
     if (name == "default" || name == "factorial") {
       add_set(name);
-      if (name == "factorial") {
-        std::size_t want = std::size_t{1} << m->factor_names.size();
-        std::size_t have = 0;
-        for (const auto& v : m->variants) have += in_set(v, "factorial");
-        if (have < want)
-          warnings.push_back(
-              fmt::format("only {} of the {} factorial variants are built; configure with "
-                          "-DALLOCLAB_FACTORIAL=ON for the full 2^{} design",
-                          have, want, m->factor_names.size()));
-      }
+      if (name == "factorial") check_factorial(name);
     } else if (const VariantInfo* v = m->find(name)) {
       add(v);
+    } else if (std::string family = family_of_set_keyword(name); !family.empty()) {
+      bool known =
+          std::any_of(m->variants.begin(), m->variants.end(), [&](const VariantInfo& x) { return x.family == family; });
+      if (!known)
+        throw HarnessError(
+            fmt::format("--variants {}: the manifest {} has no {} family (its builds are listed under \"external\"; "
+                        "configuring warns when their source is missing: run scripts/setup.sh online, or pass "
+                        "-DALLOCLAB_MIMALLOC_SOURCE=DIR)",
+                        name, m->path, family));
+      add_set(name);
+      if (name == family + ":factorial") check_factorial(name);
     } else {
       unknown.push_back(name);
     }
@@ -188,8 +213,14 @@ std::vector<const VariantInfo*> resolve_variants(const Manifest* m, const std::s
   if (!unknown.empty()) {
     std::vector<std::string> valid;
     for (const auto& v : m->variants) valid.push_back(v.name);
-    throw HarnessError(fmt::format("unknown variant{} {}; valid: all, default, factorial, none, or names from {}: {}",
-                                   unknown.size() > 1 ? "s" : "", fmt::join(unknown, ", "), m->path,
+    std::vector<std::string> families;
+    for (const auto& v : m->variants)
+      if (v.family != kAlloclabFamily && std::find(families.begin(), families.end(), v.family) == families.end())
+        families.push_back(v.family);
+    std::string family_sets;
+    for (const auto& f : families) family_sets += fmt::format(", {0}:default, {0}:factorial", f);
+    throw HarnessError(fmt::format("unknown variant{} {}; valid: all, default, factorial{}, none, or names from {}: {}",
+                                   unknown.size() > 1 ? "s" : "", fmt::join(unknown, ", "), family_sets, m->path,
                                    fmt::join(valid, ", ")));
   }
   return out;
@@ -211,22 +242,35 @@ AllocatorSelection select_allocators(const Manifest* manifest, const SelectionRe
                        [&](const AllocatorSpec& a) { return a.name == n; });
   };
 
+  bool warned_external_stats = false;
   for (const VariantInfo* v : resolve_variants(manifest, req.variants, sel.warnings)) {
     AllocatorSpec a;
     a.name = v->name;
     a.kind = AllocatorKind::variant;
-    a.library = req.stats ? v->stats_library : v->library;
-    a.stats_twin = req.stats;
+    const bool external = v->family != kAlloclabFamily;
+    // An external build has no -stats twin: under --stats it runs its plain library.
+    a.stats_twin = req.stats && !external;
+    a.library = a.stats_twin ? v->stats_library : v->library;
+    if (req.stats && external && !warned_external_stats) {
+      sel.warnings.push_back("--stats: the " + v->family +
+                             ":* builds have no -stats twin; they run their plain library");
+      warned_external_stats = true;
+    }
     a.options = v->options;
     a.factors = v->factors;
     a.sets = v->sets;
-    a.expected_variant = v->name;
-    if (!req.stats)  // the -stats twins have no layout copies
+    // The preload check: an alloclab variant must report its name through alloclab_variant();
+    // an external build must be the library that answers malloc with no alloclab library
+    // answering (the check peers get).
+    a.expected_variant = external ? std::string{} : v->name;
+    if (!a.stats_twin)  // the -stats twins have no layout copies
       for (const auto& c : v->layouts) a.layout_libraries.push_back(c.library);
     if (req.check_files)
       require_file(a.library, "variant " + a.name,
-                   "build it with `cmake --build build --target alloclab-variants` or pass "
-                   "--manifest for another build");
+                   external ? "build it with `cmake --build build --target " + v->family +
+                                  "-variants` or pass --manifest for another build"
+                            : "build it with `cmake --build build --target alloclab-variants` or pass "
+                              "--manifest for another build");
     sel.allocators.push_back(std::move(a));
   }
 

@@ -31,6 +31,8 @@ std::vector<PeerInfo> discover_peers(const PeerSearch& search);
 // First of `sonames` found in `dirs`, then via ldconfig; "" if none.
 std::string find_shared_library(const std::vector<std::string>& sonames, const PeerSearch& search);
 
+// `variants` also takes <family>:default and <family>:factorial for an external family
+// (mimalloc:default), alone or in a list (default,mimalloc:default).
 struct SelectionRequest {
   std::string variants = "default";  // all | default | factorial | none | NAME,NAME,...
   std::string peers = "all";         // all | none | NAME,NAME,...

@@ -43,6 +43,35 @@ std::vector<LayoutCopy> parse_layouts(const json& e, const VariantInfo& v, const
   return out;
 }
 
+// One entry of "variants" (alloclab's) or of "external" (another allocator's family, named
+// "<family>:<name>": no stats twin, one layout copy, the family's own sets).
+template <typename Bad>
+VariantInfo parse_variant(const json& e, bool external, const Bad& bad) {
+  if (!e.is_object() || !e.contains("name") || !e["name"].is_string() || !e.contains("library") ||
+      !e["library"].is_string())
+    throw bad(external ? "an external build without \"name\" or \"library\""
+                       : "a variant without \"name\" or \"library\"");
+  VariantInfo v;
+  v.name = e["name"].get<std::string>();
+  v.library = e["library"].get<std::string>();
+  v.stats_library = e.value("stats_library", std::string{});
+  v.factors = e.value("factors", std::string{});
+  if (e.contains("options") && e["options"].is_object()) v.options = e["options"];
+  if (e.contains("sets") && e["sets"].is_array())
+    for (const auto& s : e["sets"])
+      if (s.is_string()) v.sets.push_back(s.get<std::string>());
+  if (external) {
+    v.family = e.value("family", std::string{});
+    if (v.family.empty() || v.family == kAlloclabFamily || v.name.rfind(v.family + ":", 0) != 0)
+      throw bad("external build " + v.name + ": needs a \"family\" other than alloclab, and a name \"<family>:...\"");
+    v.stats_library.clear();
+    v.layouts = {{0, 0, v.library}};
+  } else {
+    v.layouts = parse_layouts(e, v, bad);
+  }
+  return v;
+}
+
 }  // namespace
 
 Manifest parse_manifest(const json& j, const std::string& path) {
@@ -56,22 +85,11 @@ Manifest parse_manifest(const json& j, const std::string& path) {
   if (j.contains("factors") && j["factors"].is_array())
     for (const auto& f : j["factors"])
       if (f.is_string()) m.factor_names.push_back(f.get<std::string>());
-  for (const auto& e : j["variants"]) {
-    if (!e.is_object() || !e.contains("name") || !e["name"].is_string() || !e.contains("library") ||
-        !e["library"].is_string())
-      throw bad("a variant without \"name\" or \"library\"");
-    VariantInfo v;
-    v.name = e["name"].get<std::string>();
-    v.library = e["library"].get<std::string>();
-    v.stats_library = e.value("stats_library", std::string{});
-    v.factors = e.value("factors", std::string{});
-    if (e.contains("options") && e["options"].is_object()) v.options = e["options"];
-    if (e.contains("sets") && e["sets"].is_array())
-      for (const auto& s : e["sets"])
-        if (s.is_string()) v.sets.push_back(s.get<std::string>());
-    v.layouts = parse_layouts(e, v, bad);
-    m.variants.push_back(std::move(v));
-  }
+  if (j.contains("external") && !j["external"].is_array()) throw bad("\"external\" is not an array");
+  const json no_external = json::array();
+  const json& external = j.contains("external") ? j["external"] : no_external;
+  for (const json* list : {&j["variants"], &external})
+    for (const auto& e : *list) m.variants.push_back(parse_variant(e, list == &external, bad));
   return m;
 }
 

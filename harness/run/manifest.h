@@ -7,6 +7,10 @@
 //                            {"copy":1,"pad_bytes":80,"library":".../liballoclab-<v>-layout1.so"},...]}]}
 //   "layouts" (the layout copies: the same code linked behind `pad_bytes` of padding) is
 //   optional: an older manifest without it has one copy, the library itself.
+//   "external" (optional): builds of other allocators with the factors as patches, e.g.
+//    [{"name":"mimalloc:all","family":"mimalloc","sets":["mimalloc:default",...],
+//      "factors":"11111","options":{...},"library":".../libmimalloc.so"}]; they join
+//   `variants` with their family set, no stats twin and one layout copy.
 #pragma once
 
 #include <string>
@@ -22,8 +26,11 @@ struct LayoutCopy {
   std::string library;
 };
 
+inline constexpr const char* kAlloclabFamily = "alloclab";
+
 struct VariantInfo {
   std::string name;
+  std::string family = kAlloclabFamily;  // "mimalloc" for the external mimalloc:* builds
   std::vector<std::string> sets;
   std::string factors;  // "" for sweeps
   json options = json::object();

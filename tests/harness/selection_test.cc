@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "run/allocators.h"
 #include "run/manifest.h"
+#include "run/measurement.h"
 #include "run/workloads.h"
 #include "test_util.h"
 
@@ -52,6 +53,115 @@ TEST(Selection, VariantKeywordsAndNames) {
   EXPECT_EQ(f.allocators.size(), 3u);
   ASSERT_EQ(f.warnings.size(), 1u);  // only 3 of 2^2 combinations built
   EXPECT_NE(f.warnings[0].find("ALLOCLAB_FACTORIAL"), std::string::npos);
+}
+
+// Our three variants plus an external family "mimalloc" (manifest "external"), as
+// variants/external/mimalloc/mimalloc.cmake writes it.
+Manifest manifest_with_mimalloc() {
+  json j = {{"factors", {"p", "q"}}, {"variants", json::array()}, {"external", json::array()}};
+  for (const std::string n : {"baseline", "p", "all"})
+    j["variants"].push_back({{"name", n},
+                             {"sets", {"default", "factorial"}},
+                             {"factors", ""},
+                             {"library", "/l/" + n + ".so"},
+                             {"stats_library", "/l/" + n + "-stats.so"}});
+  for (auto [n, bits] :
+       std::vector<std::pair<std::string, std::string>>{{"baseline", "00"}, {"p", "10"}, {"all", "11"}})
+    j["external"].push_back({{"name", "mimalloc:" + n},
+                             {"family", "mimalloc"},
+                             {"sets", {"mimalloc:default", "mimalloc:factorial"}},
+                             {"factors", bits},
+                             {"options", {{"p", bits[0] == '1'}, {"q", bits[1] == '1' ? 250 : 1}}},
+                             {"library", "/x/" + n + "/libmimalloc.so"}});
+  return parse_manifest(j, "m.json");
+}
+
+TEST(Selection, ExternalFamilyHasItsOwnSets) {
+  Manifest m = manifest_with_mimalloc();
+  ASSERT_EQ(m.variants.size(), 6u);
+  EXPECT_EQ(m.variants[0].family, "alloclab");
+  EXPECT_EQ(m.variants[3].family, "mimalloc");
+  EXPECT_EQ(names(select_allocators(&m, req("mimalloc:default"), {})),
+            (std::vector<std::string>{"mimalloc:baseline", "mimalloc:p", "mimalloc:all"}));
+  EXPECT_EQ(names(select_allocators(&m, req("default,mimalloc:default"), {})),
+            (std::vector<std::string>{"baseline", "p", "all", "mimalloc:baseline", "mimalloc:p", "mimalloc:all"}));
+  // default, all and factorial stay alloclab's own; a name selects one external build.
+  EXPECT_EQ(names(select_allocators(&m, req("default"), {})), (std::vector<std::string>{"baseline", "p", "all"}));
+  EXPECT_EQ(names(select_allocators(&m, req("all"), {})), (std::vector<std::string>{"baseline", "p", "all"}));
+  EXPECT_EQ(names(select_allocators(&m, req("all,mimalloc:all"), {})),
+            (std::vector<std::string>{"all", "mimalloc:all"}));
+  auto f = select_allocators(&m, req("mimalloc:factorial"), {});
+  EXPECT_EQ(f.allocators.size(), 3u);
+  ASSERT_EQ(f.warnings.size(), 1u);  // 3 of the 2^2 combinations
+  EXPECT_NE(f.warnings[0].find("mimalloc:factorial"), std::string::npos) << f.warnings[0];
+}
+
+TEST(Selection, ExternalBuildsCarryFactorsAndThePeerPreloadCheck) {
+  Manifest m = manifest_with_mimalloc();
+  auto s = select_allocators(&m, req("p,mimalloc:p"), {});
+  ASSERT_EQ(s.allocators.size(), 2u);
+  const AllocatorSpec& ours = s.allocators[0];
+  const AllocatorSpec& theirs = s.allocators[1];
+  EXPECT_EQ(ours.expected_variant, "p");  // alloclab_variant() must say "p"
+  EXPECT_EQ(theirs.kind, AllocatorKind::variant);
+  EXPECT_EQ(theirs.expected_variant, "");  // no alloclab library may answer: the library itself must
+  EXPECT_EQ(theirs.library, "/x/p/libmimalloc.so");
+  EXPECT_EQ(theirs.factors, "10");
+  EXPECT_EQ(theirs.options["q"], 1);
+  EXPECT_EQ(theirs.sets, (std::vector<std::string>{"mimalloc:default", "mimalloc:factorial"}));
+  EXPECT_EQ(theirs.layout_libraries, (std::vector<std::string>{"/x/p/libmimalloc.so"}));
+  // --stats: ours take their -stats twins, the external build (which has none) its plain library.
+  auto r = req("p,mimalloc:p");
+  r.stats = true;
+  auto st = select_allocators(&m, r, {});
+  EXPECT_EQ(st.allocators[0].library, "/l/p-stats.so");
+  EXPECT_EQ(st.allocators[1].library, "/x/p/libmimalloc.so");
+  EXPECT_FALSE(st.allocators[1].stats_twin);
+  ASSERT_EQ(st.warnings.size(), 1u);
+  EXPECT_NE(st.warnings[0].find("no -stats twin"), std::string::npos);
+}
+
+// The child's proof for an external build: malloc from exactly its library, no alloclab
+// library answering (check_provider with the selected spec).
+TEST(Selection, ExternalBuildMustBeTheLibraryThatAnswers) {
+  Manifest m = manifest_with_mimalloc();
+  const AllocatorSpec a = select_allocators(&m, req("mimalloc:all"), {}).allocators.at(0);
+  EXPECT_EQ(check_provider(a, "/x/all/libmimalloc.so", ""), "");
+  EXPECT_NE(check_provider(a, "/x/p/libmimalloc.so", ""), "");              // another build of the family
+  EXPECT_NE(check_provider(a, "/lib/x86_64-linux-gnu/libc.so.6", ""), "");  // preload did not take
+  EXPECT_NE(check_provider(a, "/x/all/libmimalloc.so", R"({"name": "all", "stats": false})"), "");
+}
+
+TEST(Selection, MissingExternalFamilyIsAUsageError) {
+  Manifest m = manifest();  // built offline: no "external" entries
+  try {
+    select_allocators(&m, req("default,mimalloc:default"), {});
+    FAIL();
+  } catch (const HarnessError& e) {
+    std::string w = e.what();
+    EXPECT_NE(w.find("has no mimalloc family"), std::string::npos) << w;
+    EXPECT_EQ(e.exit_code(), kExitUsage);
+  }
+  Manifest mm = manifest_with_mimalloc();
+  try {
+    select_allocators(&mm, req("mimalloc:bogus"), {});
+    FAIL();
+  } catch (const HarnessError& e) {
+    std::string w = e.what();
+    EXPECT_NE(w.find("mimalloc:default, mimalloc:factorial"), std::string::npos) << w;
+    EXPECT_NE(w.find("mimalloc:baseline"), std::string::npos) << w;
+  }
+}
+
+TEST(Selection, ExternalEntryNeedsItsFamily) {
+  json j = {{"variants", json::array()}, {"external", {{{"name", "mimalloc:all"}, {"library", "/x/libmimalloc.so"}}}}};
+  EXPECT_THROW(parse_manifest(j, "m.json"), HarnessError);  // no "family"
+  j["external"][0]["family"] = "jemalloc";                  // name not "<family>:..."
+  EXPECT_THROW(parse_manifest(j, "m.json"), HarnessError);
+  j["external"][0]["family"] = "mimalloc";
+  EXPECT_EQ(parse_manifest(j, "m.json").variants.at(0).family, "mimalloc");
+  j["external"] = json::object();
+  EXPECT_THROW(parse_manifest(j, "m.json"), HarnessError);
 }
 
 TEST(Selection, UnknownVariantListsValidNames) {
