@@ -27,9 +27,11 @@ void add_allocator_flag(CLI::App& app, std::vector<std::string>& custom, const s
 }
 
 void add_selection_flags(CLI::App& app, RunArgs& a) {
-  app.add_option("--variants", a.variants,
-                 "all | default | factorial | none | NAME,... (a lone `all` = every variant in the manifest except "
-                 "test-only ones; in a list, `all` is the variant named all)")
+  app.add_option(
+         "--variants", a.variants,
+         "all | default | factorial | none | NAME,... (a lone `all` = every variant in the manifest except "
+         "test-only ones; in a list, `all` is the variant named all; mimalloc:default | mimalloc:factorial = the "
+         "patched real-mimalloc family)")
       ->capture_default_str();
   add_workloads_flag(app, a);
   app.add_option("--peers", a.peers,
