@@ -74,12 +74,6 @@ inline bool debug_double_free(const Page* page, const Block* block) noexcept {
   if (heap == nullptr) free_block_mt(page, block);  // no owner any more: a plain remote free
 }
 
-// Does p lie inside one of the page's first `limit` blocks?
-bool inside_blocks(const Page* page, const void* p, std::size_t limit) noexcept {
-  const auto* bytes = static_cast<const std::uint8_t*>(p);
-  return bytes >= page->page_start && static_cast<std::size_t>(bytes - page->page_start) / page->block_size < limit;
-}
-
 [[gnu::noinline]] void free_generic(Segment* segment, Page* page, void* p) noexcept {
   if (segment->kind == SegmentKind::kHuge) {
     if (kOptions.checked_free && p != page->page_start) [[unlikely]] {
@@ -98,12 +92,15 @@ bool inside_blocks(const Page* page, const void* p, std::size_t limit) noexcept 
   // free of an interior pointer frees its block, as an aligned block's pointer would). For
   // the same reason a remote free is checked against `reserved` (fixed while the page is in
   // use), the owner's against `capacity` (the blocks handed out so far).
+  // One division gives both the check and the block (p below page_start wraps to a huge index).
   const bool local = segment->thread_id.load(std::memory_order_relaxed) == current_thread_id();
-  if (kOptions.checked_free && !inside_blocks(page, p, local ? page->capacity : page->reserved)) [[unlikely]] {
+  const std::size_t index =
+      (reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(page->page_start)) / page->block_size;
+  if (kOptions.checked_free && index >= (local ? page->capacity : page->reserved)) [[unlikely]] {
     report_invalid_free(p, "not inside a block this page handed out");
     return;
   }
-  Block* block = page_block_of(page, p);
+  auto* block = reinterpret_cast<Block*>(page->page_start + index * page->block_size);
   if (local) {
     if (kOptions.checked_free && (page->flags & kPageHasAligned) == 0 && block != p) [[unlikely]] {
       report_invalid_free(p, "not the start of a block (an interior pointer)");
