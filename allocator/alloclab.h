@@ -29,8 +29,8 @@ const char* alloclab_variant(void);
 const char* alloclab_stats(void);
 
 // Counts kept in every build, as one line of JSON in a static buffer (same caveat):
-//   {"variant":"baseline","heaps_created":N,"segments_mapped":N,"bytes_mapped":N,
-//    "bytes_mapped_peak":N}
+//   {"variant":"baseline","heaps_created":N,"bytes_mapped":N,"bytes_mapped_peak":N,
+//    "segments_mapped":N,"invalid_frees":N}
 // heaps_created > 0 proves that some thread of the process allocated through this library;
 // the harness's exit probe records it for every process of a real-program run.
 const char* alloclab_process_stats(void);

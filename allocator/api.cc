@@ -65,6 +65,17 @@ struct TextBuffer {
   }
 };
 
+// The OS-level byte counts (every build keeps them), as members appended to an open object.
+template <std::size_t N>
+void put_os_counters(TextBuffer<N>& out, const OsCounters& os) {
+  out.put(",\"bytes_mapped\":");
+  out.put_uint(os.bytes_mapped);
+  out.put(",\"bytes_mapped_peak\":");
+  out.put_uint(os.bytes_mapped_peak);
+  out.put(",\"segments_mapped\":");
+  out.put_uint(os.segments_mapped);
+}
+
 constexpr TextBuffer<512> make_variant_json() {
   TextBuffer<512> out;
   out.put("{\"name\":\"");
@@ -216,7 +227,6 @@ ALLOCLAB_EXPORT const char* alloclab_variant(void) { return kVariantJson.data; }
 
 ALLOCLAB_EXPORT const char* alloclab_stats(void) {
   const Counters c = heaps_sum_counters();
-  const OsCounters os = os_counters();
   auto& out = g_stats_json;
   out.len = 0;
   out.put("{\"variant\":\"");
@@ -231,12 +241,8 @@ ALLOCLAB_EXPORT const char* alloclab_stats(void) {
 #undef ALLOCLAB_PUT_COUNTER
   }
   (void)c;
-  out.put("},\"bytes_mapped\":");
-  out.put_uint(os.bytes_mapped);
-  out.put(",\"bytes_mapped_peak\":");
-  out.put_uint(os.bytes_mapped_peak);
-  out.put(",\"segments_mapped\":");
-  out.put_uint(os.segments_mapped);
+  out.put("}");
+  put_os_counters(out, os_counters());
   out.put("}");
   out.data[out.len] = '\0';
   return out.data;
@@ -245,19 +251,13 @@ ALLOCLAB_EXPORT const char* alloclab_stats(void) {
 // Counts every build keeps (no statistics twin needed): a program that ran under this
 // library and allocated has heaps_created > 0 (the harness's proof that alloclab answered).
 ALLOCLAB_EXPORT const char* alloclab_process_stats(void) {
-  const OsCounters os = os_counters();
   auto& out = g_process_json;
   out.len = 0;
   out.put("{\"variant\":\"");
   out.put(kOptions.name);
   out.put("\",\"heaps_created\":");
   out.put_uint(heaps_created());
-  out.put(",\"segments_mapped\":");
-  out.put_uint(os.segments_mapped);
-  out.put(",\"bytes_mapped\":");
-  out.put_uint(os.bytes_mapped);
-  out.put(",\"bytes_mapped_peak\":");
-  out.put_uint(os.bytes_mapped_peak);
+  put_os_counters(out, os_counters());
   out.put(",\"invalid_frees\":");
   out.put_uint(g_invalid_frees.load(std::memory_order_relaxed));
   out.put("}");
