@@ -36,6 +36,7 @@ template <bool kZero>
       page->local_free = nullptr;
       page->free = block->next;
       page->free_is_zero = false;
+      page_refill_direct_frees(page);
       ++page->used;
       debug_clear_freed_mark(block);
       if constexpr (kZero) zero_block(page, block);

@@ -165,8 +165,37 @@ void heap_free(void* p) noexcept {
     auto* block = static_cast<Block*>(p);
     if (debug_double_free(page, block)) return;
     debug_mark_freed(block);
-    block->next = page->local_free;
-    page->local_free = block;
+    if constexpr (kOptions.direct_free != 0) {
+      // Onto `free` while the page's budget lasts (Page::direct_frees_left): the next malloc
+      // of this size pops the block just freed (still in cache), and `free` does not run dry
+      // every few allocations.
+      if (--page->direct_frees_left != 0) [[likely]] {
+        ALLOCLAB_STAT(page->heap.load(std::memory_order_relaxed), direct_frees);
+        block->next = page->free;
+        page->free = block;
+        page->free_is_zero = false;  // a freed block entered `free`
+      } else {
+        // Budget spent: onto local_free as in baseline. The first such free (local_free
+        // empty) takes `free` along behind it, O(1): `free` is now empty, so the page's next
+        // malloc enters the generic path, which collects remote frees, counts towards the
+        // admin work, moves the list back and refills the budget. The heartbeat thus comes
+        // every direct_free local frees per page, not whenever `free` happens to run dry.
+        // The budget stays at 1 until then, so every free of the page comes here. (This
+        // branch ends in its own return: joining the fast path would cost it registers.)
+        page->direct_frees_left = 1;
+        block->next = page->local_free;
+        page->local_free = block;
+        if (block->next == nullptr) {
+          block->next = page->free;
+          page->free = nullptr;
+        }
+        if (--page->used == 0) page_retire_plain(page);
+        return;
+      }
+    } else {
+      block->next = page->local_free;
+      page->local_free = block;
+    }
     if (--page->used == 0) [[unlikely]] {
       if (page_rearm_retired(page)) return;
       page_retire_plain(page);

@@ -91,6 +91,13 @@ inline bool heartbeat_allows_promotion(Heap* heap, const Page* page) noexcept {
   return heap->promotions_left != 0 && --heap->promotions_left != 0;
 }
 
+// direct_free: the page's budget of frees straight onto `free` is refilled whenever
+// local_free is taken over by the heartbeat (page_free_collect on the generic path) or by a
+// promotion heartbeat_allows_promotion approved; never by a free or a fast-path malloc.
+inline void page_refill_direct_frees(Page* page) noexcept {
+  if constexpr (kOptions.direct_free != 0) page->direct_frees_left = static_cast<std::int16_t>(kOptions.direct_free);
+}
+
 // ---- page queues (page_queue.cc) ----------------------------------------------------------
 PageQueue* heap_queue_of(Heap* heap, const Page* page) noexcept;  // the full queue if in_full
 void queue_push_front(Heap* heap, PageQueue* pq, Page* page) noexcept;

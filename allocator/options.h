@@ -25,6 +25,8 @@
   X(bool, hysteresis, ALLOCLAB_OPT_HYSTERESIS, false)                                                     \
   /* Factor: generic-path calls between admin runs (mimalloc: 100). */                                    \
   X(std::uint32_t, admin_interval, ALLOCLAB_OPT_ADMIN_INTERVAL, 100)                                      \
+  /* Factor: local frees per page that go straight onto `free` between heartbeats (0: none, baseline). */ \
+  X(std::uint32_t, direct_free, ALLOCLAB_OPT_DIRECT_FREE, 0)                                              \
   /* Parameter: generic-path visits an empty retained page survives (mimalloc: 16). */                    \
   X(std::uint32_t, retire_cycles, ALLOCLAB_OPT_RETIRE_CYCLES, 16)                                         \
   /* Test only: a do-nothing loop of this many iterations in every malloc (planted regression). */        \
@@ -107,6 +109,7 @@ static_assert(kOptions.min_extend >= 1 && kOptions.min_extend <= 4096, "min_exte
 static_assert(kOptions.admin_interval >= 1, "admin_interval must be positive");
 static_assert(kOptions.retire_cycles >= 1 && kOptions.retire_cycles <= 255,
               "retire_cycles must fit the page's 8-bit retire_expire");
+static_assert(kOptions.direct_free <= 32767, "direct_free must fit the page's signed 16-bit direct_frees_left");
 
 // Empty pages of blocks > 8 KiB, and pages kept by hysteresis, survive a quarter as long.
 inline constexpr std::uint8_t kShortRetireCycles = (kOptions.retire_cycles + 3) / 4;

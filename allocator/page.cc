@@ -207,6 +207,7 @@ void page_init(Heap* heap, Page* page, std::uint8_t bin) noexcept {
   page->retire_expire = 0;
   page->retire_cycles =
       static_cast<std::uint8_t>(bsize <= kSmallObjSizeMax ? kOptions.retire_cycles : kShortRetireCycles);
+  page_refill_direct_frees(page);
   page->thread_free.store(kNoDelayedFree, std::memory_order_relaxed);
   page->heap.store(heap, std::memory_order_release);
   ALLOCLAB_STAT(heap, fresh_pages);
@@ -217,8 +218,10 @@ void page_init(Heap* heap, Page* page, std::uint8_t bin) noexcept {
 
 // Moves remote frees to local_free, then local_free to free when free is empty. When both
 // are non-empty: baseline appends local_free only if forced (a linear walk); list_swap swaps
-// them so the most recently freed, cache-hot blocks are handed out first.
+// them so the most recently freed, cache-hot blocks are handed out first. Refills the page's
+// direct_free budget.
 void page_free_collect(Page* page, bool force) noexcept {
+  page_refill_direct_frees(page);  // the heartbeat reached this page
   if (force || thread_free_block(page->thread_free.load(std::memory_order_relaxed)) != nullptr) {
     page_thread_free_collect(page);
   }
@@ -297,6 +300,7 @@ void page_free(Heap* heap, Page* page, PageQueue* pq) noexcept {
         page->free = page->local_free;
         page->local_free = nullptr;
         page->free_is_zero = false;
+        page_refill_direct_frees(page);
       }
     }
     return;

@@ -13,6 +13,7 @@ namespace alloclab {
   X(generic_calls)         /* entries into malloc_generic */                            \
   X(inline_promotions)     /* local_free promoted to free inside the fast path */       \
   X(list_swaps)            /* free/local_free swapped in page_free_collect */           \
+  X(direct_frees)          /* local frees pushed straight onto free (direct_free) */    \
   X(extend_calls)          /* extend_free calls */                                      \
   X(fresh_pages)           /* pages initialised (new or reused slot) */                 \
   X(pages_freed)           /* pages returned to their segment */                        \

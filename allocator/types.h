@@ -78,10 +78,14 @@ struct alignas(64) Page {
   bool free_is_zero;
   std::uint8_t retire_expire;  // > 0: empty page kept alive for this many more collect_retired
   std::uint8_t bin;
-  std::uint16_t capacity;      // blocks initialised so far (extend_free grows it)
-  std::uint16_t reserved;      // blocks that fit in the page
-  bool in_use;                 // page slot handed to a heap
-  bool is_zero_init;           // the slot's memory is fresh from the OS (or purged)
+  std::uint16_t capacity;  // blocks initialised so far (extend_free grows it)
+  std::uint16_t reserved;  // blocks that fit in the page
+  // direct_free: local frees that may still go straight onto `free` (LIFO: the block freed
+  // last is handed out next, still in cache); at 0 frees go to local_free and the first one
+  // empties `free` (see heap_free), so the generic path (the heartbeat) is reached. Refilled
+  // to kOptions.direct_free whenever local_free is taken over: by page_free_collect (the
+  // generic path) or by a promotion heartbeat_allows_promotion approved.
+  std::int16_t direct_frees_left;
   std::uint8_t retire_cycles;  // retire_expire given when it empties: retire_cycles, 1/4 for > 8 KiB blocks
   // block_size = m << block_shift with m odd, and block_inverse * m == 1 (mod 2^64): then
   // rotr(offset * block_inverse, block_shift) is offset / block_size when it divides, and
@@ -95,6 +99,8 @@ struct alignas(64) Page {
   Page* next;                               // page queue links
   Page* prev;
   std::uint32_t freed_at_ms;  // free slot, not yet purged: when it was freed (purge after a delay)
+  bool in_use;                // page slot handed to a heap
+  bool is_zero_init;          // the slot's memory is fresh from the OS (or purged)
 };
 
 static_assert((sizeof(Page) & (sizeof(Page) - 1)) == 0, "free() indexes pages with a shift");

@@ -8,6 +8,8 @@
 //   churn_probe progressive N               N x 1 KiB, then N x 2 KiB live, then free all
 //   churn_probe multipage   PAGES CYCLES SIZE  PAGES pages' worth of SIZE blocks, free all, repeat
 //   churn_probe listswap    ROUNDS          2 KiB: alloc 50, free every other, alloc 25, free all
+//   churn_probe interleaved STEPS           1024 live slots of 16-128 B; each step frees a random
+//                                         slot and refills it (the runner's interleaved)
 //
 // Exit codes: 0 ok, 2 usage, 3 no alloclab library loaded, 4 allocation failed.
 #include <dlfcn.h>
@@ -82,6 +84,19 @@ void listswap(long rounds) {
   }
 }
 
+void interleaved(long steps) {
+  std::vector<void*> slots(1024);
+  unsigned s = 1;
+  auto next = [&] { return s = s * 1103515245u + 12345u; };
+  for (auto& p : slots) p = xmalloc(16 + next() % 113);
+  for (long i = 0; i < steps; ++i) {
+    const unsigned k = (next() >> 8) & 1023u;
+    free(slots[k]);
+    slots[k] = xmalloc(16 + (s >> 20) % 113);
+  }
+  for (void* p : slots) free(p);
+}
+
 long arg(char** argv, int i) { return std::strtol(argv[i], nullptr, 10); }
 
 }  // namespace
@@ -105,6 +120,8 @@ int main(int argc, char** argv) {
     multipage(arg(argv, 2), arg(argv, 3), static_cast<std::size_t>(arg(argv, 4)));
   } else if (!std::strcmp(cmd, "listswap") && argc == 3) {
     listswap(arg(argv, 2));
+  } else if (!std::strcmp(cmd, "interleaved") && argc == 3) {
+    interleaved(arg(argv, 2));
   } else {
     std::fprintf(stderr, "churn_probe: bad arguments\n");
     return 2;

@@ -158,6 +158,7 @@ const std::vector<std::string> kPingPongHeld = {"pingpong-held", "1000000", "16"
 const std::vector<std::string> kProgressive = {"progressive", "20000"};
 const std::vector<std::string> kMultiPage = {"multipage", "3", "2000", "64"};
 const std::vector<std::string> kListSwap = {"listswap", "20000"};
+const std::vector<std::string> kInterleaved = {"interleaved", "200000"};
 
 std::string dump(const ProbeResult& r) { return r.stats.dump(); }
 
@@ -268,4 +269,34 @@ TEST(OptionEffects, ListSwapSwapsLists) {
   EXPECT_GT(ls.counter("list_swaps"), 0) << dump(ls);
   EXPECT_EQ(base.counter("list_swaps"), 0) << dump(base);
   expect_counter_iff_flag(kListSwap, "list_swap", "list_swaps");
+}
+
+// direct_free: the owner's frees go onto `free`, so under interleaved churn `free` seldom runs
+// dry: far fewer generic calls. And the heartbeat survives: the budget runs out, frees fall
+// back to local_free and the generic path is still reached (admin work still runs).
+TEST(OptionEffects, DirectFreeKeepsFreeFromRunningDry) {
+  const auto& base = run("baseline", kInterleaved);
+  const auto& df = run("direct_free", kInterleaved);
+  REQUIRE_OK(base);
+  REQUIRE_OK(df);
+  long gb = base.counter("generic_calls"), gd = df.counter("generic_calls");
+  EXPECT_GE(gb, 4 * gd) << "interleaved, 200000 steps: generic_calls baseline " << gb << ", direct_free " << gd;
+  EXPECT_GT(gd, 8) << "direct_free never reached the generic path after its first pages: " << dump(df);
+  EXPECT_GT(df.counter("admin_runs"), 0) << dump(df);
+  // Ping-pong: every free lands on `free`, yet the generic path still runs about once per
+  // direct_free + capacity allocations (not never).
+  const auto& pp = run("direct_free", kPingPongHeld);
+  REQUIRE_OK(pp);
+  EXPECT_GT(pp.counter("generic_calls"), 1000000 / (1024 + 4096) / 2) << dump(pp);
+  // Every variant: direct frees happen iff its direct_free budget is non-zero.
+  for (const auto& v : variants()) {
+    const auto& r = run(v.name, kInterleaved);
+    EXPECT_TRUE(r.ok) << r.error;
+    if (!r.ok) continue;
+    if (v.options.value("direct_free", 0L) != 0) {
+      EXPECT_GT(r.counter("direct_frees"), 0) << v.name << ": " << dump(r);
+    } else {
+      EXPECT_EQ(r.counter("direct_frees"), 0) << v.name << ": " << dump(r);
+    }
+  }
 }

@@ -96,6 +96,32 @@ TEST(Selection, ExternalFamilyHasItsOwnSets) {
   EXPECT_NE(f.warnings[0].find("mimalloc:factorial"), std::string::npos) << f.warnings[0];
 }
 
+// Our family has a factor mimalloc's lacks (direct_free): each family's factorial is 2^k of
+// its own k, the length of its factor strings, not of the manifest's "factors" (ours).
+TEST(Selection, FamiliesWithDifferentFactorCounts) {
+  json j = {{"factors", {"p", "q", "r"}}, {"variants", json::array()}, {"external", json::array()}};
+  for (const std::string bits : {"000", "100", "010", "001", "111"})
+    j["variants"].push_back({{"name", "v" + bits},
+                             {"sets", {"default", "factorial"}},
+                             {"factors", bits},
+                             {"library", "/l/" + bits + ".so"},
+                             {"stats_library", "/l/" + bits + "-stats.so"}});
+  for (const std::string bits : {"00", "10", "01", "11"})
+    j["external"].push_back({{"name", "mimalloc:" + bits},
+                             {"family", "mimalloc"},
+                             {"sets", {"mimalloc:default", "mimalloc:factorial"}},
+                             {"factors", bits},
+                             {"library", "/x/" + bits + "/libmimalloc.so"}});
+  Manifest m = parse_manifest(j, "m.json");
+  auto theirs = select_allocators(&m, req("mimalloc:factorial"), {});
+  EXPECT_EQ(theirs.allocators.size(), 4u);
+  EXPECT_TRUE(theirs.warnings.empty()) << theirs.warnings[0];  // all 2^2 of mimalloc's combinations
+  auto ours = select_allocators(&m, req("factorial"), {});
+  EXPECT_EQ(ours.allocators.size(), 5u);
+  ASSERT_EQ(ours.warnings.size(), 1u);
+  EXPECT_NE(ours.warnings[0].find("5 of the 8"), std::string::npos) << ours.warnings[0];
+}
+
 TEST(Selection, ExternalBuildsCarryFactorsAndThePeerPreloadCheck) {
   Manifest m = manifest_with_mimalloc();
   auto s = select_allocators(&m, req("p,mimalloc:p"), {});
