@@ -170,7 +170,7 @@ struct ShardInfo {
 struct RunResults {
   json context = json::object();
   RunOptions options;
-  std::optional<ShardInfo> shard;  // set when this file is one shard of a sharded run
+  std::optional<ShardInfo> shard;         // set when this file is one shard of a sharded run
   std::vector<std::string> factor_names;  // manifest "factors": bit i of a variant's factors
   std::vector<AllocatorSpec> allocators;
   std::vector<SkippedAllocator> skipped;

@@ -47,10 +47,7 @@ json workload_to_json(const WorkloadSpec& w) {
 }
 
 json shard_to_json(const ShardInfo& s) {
-  return {{"index", s.index},
-          {"count", s.count},
-          {"selection", s.selection},
-          {"manifest_digest", s.manifest_digest}};
+  return {{"index", s.index}, {"count", s.count}, {"selection", s.selection}, {"manifest_digest", s.manifest_digest}};
 }
 
 json skipped_to_json(const SkippedAllocator& s) {

@@ -60,9 +60,14 @@ void require_same(const ShardFile& ref, const ShardFile& f, const json& a, const
                     f.path, d->path, shown(d->b), ref.path, shown(d->a)));
 }
 
+json context_field(const json& doc, const char* key) {
+  const json& c = doc.at("context");
+  return c.contains(key) ? c.at(key) : json();
+}
+
 // The config without what legitimately differs between shards: their workloads and index.
 json shared_config(const json& doc) {
-  json c = doc["config"];
+  json c = doc.at("config");
   c.erase("workloads");
   if (c.contains("shard")) c["shard"].erase("index");
   return c;
@@ -81,15 +86,12 @@ std::vector<std::string> workload_names(const RunResults& r) {
 void check_consistent(const std::vector<const ShardFile*>& files) {
   for (const ShardFile* f : files)
     if (!f->results.shard)
-      throw HarnessError(fmt::format(
-          "{}: config.shard is missing: not a shard file (written by `harness run --shard K/N`)", f->path));
+      throw HarnessError(
+          fmt::format("{}: config.shard is missing: not a shard file (written by `harness run --shard K/N`)", f->path));
   const ShardFile& ref = *files.front();
   for (const ShardFile* f : files) {
-    for (const char* k : kBuildFields) {
-      const json none;
-      require_same(ref, *f, ref.doc["context"].value(k, none), f->doc["context"].value(k, none),
-                   std::string("context.") + k);
-    }
+    for (const char* k : kBuildFields)
+      require_same(ref, *f, context_field(ref.doc, k), context_field(f->doc, k), std::string("context.") + k);
     require_same(ref, *f, shared_config(ref.doc), shared_config(f->doc), "config");
   }
 
@@ -104,8 +106,8 @@ void check_consistent(const std::vector<const ShardFile*>& files) {
   for (const ShardFile* f : files)
     for (const auto& w : f->results.workloads)
       if (auto [it, fresh] = owner.emplace(w.name, f); !fresh)
-        throw HarnessError(fmt::format("config.workloads: workload {} is in both {} and {}: overlapping shards",
-                                       w.name, label(*it->second), label(*f)));
+        throw HarnessError(fmt::format("config.workloads: workload {} is in both {} and {}: overlapping shards", w.name,
+                                       label(*it->second), label(*f)));
 
   for (const ShardFile* f : files) {
     const ShardInfo& s = *f->results.shard;
@@ -129,7 +131,7 @@ void check_consistent(const std::vector<const ShardFile*>& files) {
 }
 
 json shard_record(const ShardFile& f) {
-  const json& c = f.doc["context"];
+  const json& c = f.doc.at("context");
   return {{"file", f.path},
           {"index", f.results.shard->index},
           {"host", c.value("host", std::string{})},
@@ -155,9 +157,8 @@ MergedRun merge_shards(const std::vector<ShardFile>& shards, const std::vector<s
   std::vector<const ShardFile*> files;
   for (const auto& s : shards) files.push_back(&s);
   check_consistent(files);
-  std::sort(files.begin(), files.end(), [](const ShardFile* a, const ShardFile* b) {
-    return a->results.shard->index < b->results.shard->index;
-  });
+  std::sort(files.begin(), files.end(),
+            [](const ShardFile* a, const ShardFile* b) { return a->results.shard->index < b->results.shard->index; });
 
   MergedRun out;
   const RunResults& first = files.front()->results;
@@ -186,8 +187,8 @@ MergedRun merge_shards(const std::vector<ShardFile>& shards, const std::vector<s
     m.complete = m.complete && r.complete;
     m.rounds_completed = std::min(m.rounds_completed, r.rounds_completed);
     records.push_back(shard_record(*f));
-    hosts.insert(f->doc["context"].value("host", std::string{}));
-    cpus.insert(f->doc["context"].value("cpu_model", std::string{}));
+    hosts.insert(f->doc.at("context").value("host", std::string{}));
+    cpus.insert(f->doc.at("context").value("cpu_model", std::string{}));
   }
   const std::vector<std::string>& selection = first.shard->selection;
   for (const auto& name : selection) m.workloads.push_back(*spec_of.at(name));

@@ -30,8 +30,8 @@ TEST(ShardParse, AcceptsKOverNWithKFromOneToN) {
   EXPECT_EQ(s.index, 2);
   EXPECT_EQ(s.count, 3);
   EXPECT_EQ(parse_shard("1/1").count, 1);
-  for (const char* bad : {"0/3", "4/3", "x", "1/0", "0/0", "-1/3", "1/-3", "3", "1/3 ", " 1/3", "1/3/3", "", "a/b",
-                          "1.0/3", "+1/3"}) {
+  for (const char* bad :
+       {"0/3", "4/3", "x", "1/0", "0/0", "-1/3", "1/-3", "3", "1/3 ", " 1/3", "1/3/3", "", "a/b", "1.0/3", "+1/3"}) {
     try {
       parse_shard(bad);
       ADD_FAILURE() << "accepted " << bad;
@@ -111,11 +111,10 @@ class Shards : public ::testing::Test {
     }
     testing::write_text(manifest_, m.dump());
     fake_.speed["/fake/liballoclab-all.so"] = 1.2e8;
-    fake_.list_json =
-        R"([{"name":"w1","family":"f","description":"one","default":true,"threads":1,"params":{}},)"
-        R"({"name":"w2","family":"f","description":"two","default":true,"threads":1,"params":{}},)"
-        R"({"name":"w3","family":"g","description":"three","default":true,"threads":2,"params":{}},)"
-        R"({"name":"w4","family":"g","description":"four","default":true,"threads":1,"params":{}}])";
+    fake_.list_json = R"([{"name":"w1","family":"f","description":"one","default":true,"threads":1,"params":{}},)"
+                      R"({"name":"w2","family":"f","description":"two","default":true,"threads":1,"params":{}},)"
+                      R"({"name":"w3","family":"g","description":"three","default":true,"threads":2,"params":{}},)"
+                      R"({"name":"w4","family":"g","description":"four","default":true,"threads":1,"params":{}}])";
     args_ = testing::fake_run_args(dir_, manifest_, 3);
     args_.variants = "baseline,all";
   }
@@ -279,7 +278,8 @@ TEST_F(Shards, DifferentCommitIsRefusedNamingTheFileAndTheField) {
   EXPECT_NE(e.find("context.git_commit"), std::string::npos) << e;
   EXPECT_NE(e.find("0123abcd"), std::string::npos) << e;
 
-  auto dirty = edited(paths[1], "dirty.json", [](json& j) { j["context"]["git_dirty"] = !j["context"].value("git_dirty", false); });
+  auto dirty = edited(paths[1], "dirty.json",
+                      [](json& j) { j["context"]["git_dirty"] = !j["context"].value("git_dirty", false); });
   EXPECT_NE(refusal({paths[0], dirty, paths[2]}).find("context.git_dirty"), std::string::npos);
 }
 
