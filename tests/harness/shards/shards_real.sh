@@ -49,4 +49,13 @@ for bad in 0/3 4/3 x "$((nw + 1))/$((nw + 1))"; do
   "$harness" run "${common[@]}" --shard "$bad" --out bad.json 2>err.txt >/dev/null || rc=$?
   [[ $rc == 2 && ! -e bad.json ]] || fail "--shard $bad: exit $rc (want 2, no file)"
 done
+# scripts/slurm-run.sh without Slurm: says so, exit 2; without --shards: exit 2.
+src=$(cd "$here/../../.." && pwd)
+mkdir -p empty-bin
+rc=0
+PATH=$work/empty-bin /bin/bash "$src/scripts/slurm-run.sh" --quick --shards 3 --out m.json 2>err.txt || rc=$?
+[[ $rc == 2 ]] && grep -q "sbatch not found" err.txt || fail "slurm-run.sh without sbatch: exit $rc, $(cat err.txt)"
+rc=0
+/bin/bash "$src/scripts/slurm-run.sh" --quick --out m.json 2>err.txt || rc=$?
+[[ $rc == 2 ]] && grep -q -- "--shards N" err.txt || fail "slurm-run.sh without --shards: exit $rc, $(cat err.txt)"
 echo "shards_real: ok"
