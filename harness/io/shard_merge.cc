@@ -84,10 +84,13 @@ std::vector<std::string> workload_names(const RunResults& r) {
 }
 
 void check_consistent(const std::vector<const ShardFile*>& files) {
-  for (const ShardFile* f : files)
+  for (const ShardFile* f : files) {
     if (!f->results.shard)
       throw HarnessError(
           fmt::format("{}: config.shard is missing: not a shard file (written by `harness run --shard K/N`)", f->path));
+    if (const ShardInfo& s = *f->results.shard; s.index > s.count)
+      throw HarnessError(fmt::format("{}: config.shard.index {} is not in 1..{}", f->path, s.index, s.count));
+  }
   const ShardFile& ref = *files.front();
   for (const ShardFile* f : files) {
     for (const char* k : kBuildFields)

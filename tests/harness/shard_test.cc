@@ -331,6 +331,10 @@ TEST_F(Shards, MissingDuplicateOrOverlappingShardsAreRefused) {
   e = refusal({paths[0], wrong});
   EXPECT_NE(e.find(wrong + ": config.workloads is [w3], but shard 2/3"), std::string::npos) << e;
 
+  auto beyond = edited(paths[2], "beyond.json", [&](json& j) { j["config"]["shard"]["index"] = 4; });
+  e = refusal({paths[0], paths[1], beyond});
+  EXPECT_NE(e.find(beyond + ": config.shard.index 4 is not in 1..3"), std::string::npos) << e;
+
   // An unsharded file.
   auto whole = run(0, 0, "whole.json");
   e = refusal({paths[0], whole});
