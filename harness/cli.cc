@@ -22,6 +22,7 @@
 #include "verbs/export.h"
 #include "verbs/gate.h"
 #include "verbs/list.h"
+#include "verbs/merge.h"
 #include "verbs/report.h"
 #include "verbs/run.h"
 #include "verbs/validate.h"
@@ -58,6 +59,7 @@ int cli_main(int argc, char** argv) {
   ExecArgs exec;
   CallgrindArgs callgrind;
   ValidateArgs validate;
+  MergeArgs merge;
   const std::vector<Verb> verbs = {
       {add_list_verb(app, list), [&] { return list_verb(list); }},
       {add_run_verb(app, run), [&] { return run_verb(run, command_line, pr); }, true},
@@ -69,6 +71,7 @@ int cli_main(int argc, char** argv) {
       {add_exec_verb(app, exec), [&] { return exec_verb(exec, command_line, pr); }, true},
       {add_callgrind_verb(app, callgrind), [&] { return callgrind_verb(callgrind, command_line, pr); }, true},
       {add_validate_verb(app, validate), [&] { return validate_verb(validate, command_line, pr); }, true},
+      {add_merge_verb(app, merge), [&] { return merge_verb(merge, command_line); }},
   };
 
   try {

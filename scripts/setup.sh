@@ -20,6 +20,7 @@ packages=(
   dpkg-dev                                            # dpkg-source: scripts/fetch-debian-source.sh (redis)
   time                                                # /usr/bin/time: peak RSS in scripts/thread-churn-rss.sh
   patch                                               # variants/external/mimalloc: the patched mimalloc:* builds
+  slurm-wlm munge                                     # ctest harness.slurm: a one-node Slurm runs scripts/slurm-run.sh
 )
 
 if [[ "${ALLOCLAB_SKIP_APT:-0}" != 1 ]]; then

@@ -159,9 +159,18 @@ struct InstructionCount {
   std::string error;
 };
 
+// One shard of a sharded run (harness run --shard K/N): it measured only the workloads the
+// dealing rule (run/shards.h) gives to `index` out of `selection`, all R rounds of each.
+struct ShardInfo {
+  int index = 1, count = 1;            // K and N, 1 <= K <= N
+  std::vector<std::string> selection;  // every selected workload, in resolved order (all shards')
+  std::string manifest_digest;         // FNV-1a 64 of the manifest file's bytes ("" = no manifest)
+};
+
 struct RunResults {
   json context = json::object();
   RunOptions options;
+  std::optional<ShardInfo> shard;         // set when this file is one shard of a sharded run
   std::vector<std::string> factor_names;  // manifest "factors": bit i of a variant's factors
   std::vector<AllocatorSpec> allocators;
   std::vector<SkippedAllocator> skipped;

@@ -46,6 +46,10 @@ json workload_to_json(const WorkloadSpec& w) {
   return j;
 }
 
+json shard_to_json(const ShardInfo& s) {
+  return {{"index", s.index}, {"count", s.count}, {"selection", s.selection}, {"manifest_digest", s.manifest_digest}};
+}
+
 json skipped_to_json(const SkippedAllocator& s) {
   return {{"name", s.name}, {"kind", to_string(s.kind)}, {"reason", s.reason}};
 }
@@ -134,6 +138,15 @@ AllocatorSpec allocator_from_json(const json& a) {
   if (s.kind == AllocatorKind::variant) s.expected_variant = s.name;
   s.layout_libraries = get_or(a, "layout_libraries", std::vector<std::string>{});
   return s;
+}
+
+ShardInfo shard_from_json(const json& s) {
+  ShardInfo x;
+  x.index = s["index"].get<int>();
+  x.count = s["count"].get<int>();
+  x.selection = s["selection"].get<std::vector<std::string>>();
+  x.manifest_digest = get_or(s, "manifest_digest", std::string{});
+  return x;
 }
 
 SkippedAllocator skipped_from_json(const json& a) {
@@ -271,6 +284,7 @@ json results_to_json(const RunResults& r, const std::vector<CellSummary>& cells)
   for (const auto& s : r.skipped) config["skipped_allocators"].push_back(skipped_to_json(s));
   config["workloads"] = json::array();
   for (const auto& w : r.workloads) config["workloads"].push_back(workload_to_json(w));
+  if (r.shard) config["shard"] = shard_to_json(*r.shard);
 
   json samples = json::array();
   for (const auto& s : r.samples) samples.push_back(sample_to_json(s));
@@ -313,6 +327,7 @@ RunResults results_from_json(const json& j, const std::string& origin) {
     if (c.contains("skipped_allocators"))
       for (const auto& a : c["skipped_allocators"]) r.skipped.push_back(skipped_from_json(a));
     for (const auto& w : c["workloads"]) r.workloads.push_back(workload_from_json(w));
+    if (c.contains("shard")) r.shard = shard_from_json(c["shard"]);
     for (const auto& s : j["samples"]) r.samples.push_back(sample_from_json(s));
     for (const auto& f : j["failures"]) r.failures.push_back(failure_from_json(f));
     if (j.contains("instructions"))

@@ -23,6 +23,7 @@
 #include "run/preload_check.h"
 #include "run/real_programs.h"
 #include "run/scheduler.h"
+#include "run/shards.h"
 #include "run/workloads.h"
 #include "verbs/flags.h"
 
@@ -92,6 +93,9 @@ CLI::App* add_run_verb(CLI::App& app, RunArgs& a) {
   add_path_flags(*run, a.manifest, a.runner);
   add_real_flags(*run, a);
   add_style_flag(*run, a.style);
+  run->add_option("--shard", a.shard,
+                  "K/N: measure only shard K of N (workload i of the selection goes to shard (i mod N)+1; needs "
+                  "--seed); combine the N files with `harness merge`");
   return run;
 }
 
@@ -137,6 +141,11 @@ PreparedRun prepare_run(const RunArgs& args, const std::vector<std::string>& com
         "--jobs: only 1 is supported (concurrent children disturb each other's timing on a 2-core machine)");
   if (!(args.alpha > 0 && args.alpha < 1)) throw HarnessError("--alpha must be between 0 and 1, e.g. 0.05");
   RunOptions o = options_from(args);
+  std::optional<ShardInfo> shard;
+  if (!args.shard.empty()) {
+    shard = parse_shard(args.shard);
+    if (!args.seed) throw HarnessError("--shard needs --seed: every shard of a run must use the same seed");
+  }
   if (!args.exec_command.empty()) {  // before anything else: a command that cannot start is exit 2
     std::string why;
     if (resolve_executable(args.exec_command[0], why).empty())
@@ -202,6 +211,7 @@ PreparedRun prepare_run(const RunArgs& args, const std::vector<std::string>& com
 
   // Workloads: the runner's own list, and the real programs.
   res.workloads = resolve_workloads(args, pr);
+  if (shard) restrict_to_shard(res, *shard, o.manifest);
   if (std::any_of(res.workloads.begin(), res.workloads.end(), [](const WorkloadSpec& w) { return w.is_real(); })) {
     if (args.check_files) require_probe(args, "a real program");
     o.probe = args.probe;
@@ -239,6 +249,10 @@ int execute_run(PreparedRun& run, const RunArgs& args, ProcessRunner& pr) {
                            res.options.aslr ? "" : ", ASLR off")
                    .c_str(),
                run.out_path.c_str());
+
+  if (res.shard)
+    std::fprintf(stderr, "harness: shard %d/%d of %zu workloads\n", res.shard->index, res.shard->count,
+                 res.shard->selection.size());
 
   Checkpointer checkpoint(run.out_path);
   checkpoint.save(res, ResampleDefaults::kInitialSave);  // an empty, valid file at once: the path is usable

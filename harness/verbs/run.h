@@ -51,6 +51,7 @@ struct RunArgs {
   std::optional<PeerSearch> peer_search;
   bool check_files = true;
   std::string out_prefix = "run";  // default file name prefix
+  std::string shard;               // --shard K/N ("" = the whole matrix)
 };
 
 struct PreparedRun {
