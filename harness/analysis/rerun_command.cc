@@ -9,8 +9,9 @@
 namespace alloclab::harness {
 
 std::string shell_word(const std::string& s) {
-  bool plain = !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                                                 "_-.,/:=+@%") == std::string::npos;
+  bool plain = !s.empty() && s.find_first_not_of(
+                                 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                 "_-.,/:=+@%") == std::string::npos;
   if (plain) return s;
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -71,8 +72,15 @@ std::string rerun_cell_command(const RunResults& cand, const std::string& alloca
   add("--out", out);
   std::string text = fmt::format("{}", fmt::join(cmd, " "));
   if (baseline.empty()) return text;
-  std::vector<std::string> gate = {"harness", "gate", "--results", shell_word(out), "--baseline-results",
-                                   shell_word(baseline), "--allocator", shell_word(allocator), "--workloads",
+  std::vector<std::string> gate = {"harness",
+                                   "gate",
+                                   "--results",
+                                   shell_word(out),
+                                   "--baseline-results",
+                                   shell_word(baseline),
+                                   "--allocator",
+                                   shell_word(allocator),
+                                   "--workloads",
                                    shell_word(workload)};
   if (ins) gate.insert(gate.end(), {"--metric", "instructions"});
   if (opt.reference != "baseline") gate.insert(gate.end(), {"--reference", shell_word(opt.reference)});

@@ -28,12 +28,18 @@ json gate_verdict_to_json(const GateReport& rep, const GateOptions& opt, const G
   j["metric"] = std::string(to_string(opt.metric));
   j["candidate"] = ctx.candidate;
   j["baseline"] = ctx.baseline;
-  j["options"] = {{"max_regression", opt.max_regression}, {"reference", opt.reference},
-                  {"allocators", opt.allocators},         {"workloads", opt.workloads},
-                  {"alpha", opt.alpha},                   {"allow_mismatch", opt.allow_mismatch},
-                  {"allow_incomplete", opt.allow_incomplete}, {"allow_missing", opt.allow_missing}};
-  j["counts"] = {{"reference_cells", rep.reference_cells()}, {"gated", rep.cells.size()},
-                 {"not_gated", rep.ungated.size()},          {"regressions", rep.regressions()},
+  j["options"] = {{"max_regression", opt.max_regression},
+                  {"reference", opt.reference},
+                  {"allocators", opt.allocators},
+                  {"workloads", opt.workloads},
+                  {"alpha", opt.alpha},
+                  {"allow_mismatch", opt.allow_mismatch},
+                  {"allow_incomplete", opt.allow_incomplete},
+                  {"allow_missing", opt.allow_missing}};
+  j["counts"] = {{"reference_cells", rep.reference_cells()},
+                 {"gated", rep.cells.size()},
+                 {"not_gated", rep.ungated.size()},
+                 {"regressions", rep.regressions()},
                  {"candidate_only", rep.candidate_only.size()}};
   j["refusals"] = rep.refusals;
   j["warnings"] = rep.warnings;
@@ -42,13 +48,13 @@ json gate_verdict_to_json(const GateReport& rep, const GateOptions& opt, const G
   for (const auto& m : rep.mismatches)
     j["mismatches"].push_back({{"field", m.field}, {"candidate", m.candidate}, {"reference", m.reference}});
   if (opt.metric == Metric::mallocs_per_sec && rep.family.m > 0)
-    j["family"] = {{"name", rep.family.name}, {"shape", rep.family.shape}, {"m", rep.family.m},
-                   {"alpha", rep.family.alpha}, {"raw", rep.family.raw},   {"fdr", rep.family.fdr}};
+    j["family"] = {{"name", rep.family.name},   {"shape", rep.family.shape}, {"m", rep.family.m},
+                   {"alpha", rep.family.alpha}, {"raw", rep.family.raw},     {"fdr", rep.family.fdr}};
   j["cells"] = json::array();
   for (const auto& c : rep.cells) {
-    json cell = {{"allocator", c.allocator}, {"workload", c.workload}, {"candidate", c.candidate},
-                 {"baseline", c.baseline},   {"rel", c.rel},           {"ci_low", c.ci_low},
-                 {"ci_high", c.ci_high},     {"p", c.p_value},         {"q", c.q_value},
+    json cell = {{"allocator", c.allocator},     {"workload", c.workload}, {"candidate", c.candidate},
+                 {"baseline", c.baseline},       {"rel", c.rel},           {"ci_low", c.ci_low},
+                 {"ci_high", c.ci_high},         {"p", c.p_value},         {"q", c.q_value},
                  {"significant", c.significant}, {"failed", c.failed}};
     if (auto it = ctx.rerun.find(c.allocator + "/" + c.workload); it != ctx.rerun.end()) cell["rerun"] = it->second;
     j["cells"].push_back(cell);

@@ -18,9 +18,12 @@ constexpr std::size_t kOpenRows = 10;
 std::string cell_text(std::string s) {
   std::string out;
   for (char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -84,18 +87,20 @@ std::string heading(const GateReport& rep, const GateOptions& opt, const GateOut
   for (const auto& w : rep.warnings) quoted.push_back("> **Warning:** " + cell_text(w));
   if (!quoted.empty()) out += fmt::format("{}\n\n", fmt::join(quoted, "\n>\n"));
   std::string what = opt.metric == Metric::instructions
-                         ? fmt::format("instructions per malloc relative to {}; a cell fails when it grew by more "
-                                       "than {:g}%",
-                                       code(opt.reference), opt.max_regression * 100)
-                         : fmt::format("mallocs/s relative to {} measured in the same run; a cell fails when it is "
-                                       "significant after Benjamini-Hochberg and its CI's upper bound is below "
-                                       "-{:g}%",
-                                       code(opt.reference), opt.max_regression * 100);
+                         ? fmt::format(
+                               "instructions per malloc relative to {}; a cell fails when it grew by more "
+                               "than {:g}%",
+                               code(opt.reference), opt.max_regression * 100)
+                         : fmt::format(
+                               "mallocs/s relative to {} measured in the same run; a cell fails when it is "
+                               "significant after Benjamini-Hochberg and its CI's upper bound is below "
+                               "-{:g}%",
+                               code(opt.reference), opt.max_regression * 100);
   out += fmt::format("Candidate {} against reference {}: {}.", code(ctx.candidate), code(ctx.baseline), what);
   if (opt.metric != Metric::instructions && rep.family.m > 0)
-    out += fmt::format(" Family {}; chance alone would mark about {:.1f} at p < {:g}: {} uncorrected, {} after BH.",
-                       rep.family.describe(), rep.family.expected_by_chance(), opt.alpha, rep.family.raw,
-                       rep.family.fdr);
+    out +=
+        fmt::format(" Family {}; chance alone would mark about {:.1f} at p < {:g}: {} uncorrected, {} after BH.",
+                    rep.family.describe(), rep.family.expected_by_chance(), opt.alpha, rep.family.raw, rep.family.fdr);
   return out + "\n";
 }
 
@@ -147,11 +152,12 @@ std::string instructions(const GateReport& rep) {
   }
   std::sort(shown.begin(), shown.end(),
             [](const InstructionDelta* a, const InstructionDelta* b) { return a->change() > b->change(); });
-  std::string out = fmt::format(
-      "\n### Instructions per malloc\n\n{} with callgrind counts in both files; {} changed by more than "
-      "{:g}%{}.",
-      cells(both), std::count_if(shown.begin(), shown.end(), [](const InstructionDelta* d) { return d->both(); }),
-      ReportDefaults::kPlacementSuspectMaxInsChange * 100, shown.empty() ? "" : " (listed, largest increase first)");
+  std::string out = fmt::format("\n### Instructions per malloc\n\n{} with callgrind counts in both files", cells(both));
+  if (both)
+    out += fmt::format("; {} changed by more than {:g}%",
+                       std::count_if(shown.begin(), shown.end(), [](const InstructionDelta* d) { return d->both(); }),
+                       ReportDefaults::kPlacementSuspectMaxInsChange * 100);
+  out += shown.empty() ? "." : " (listed, largest increase first).";
   if (cand_only) out += fmt::format(" {} with counts only in the candidate.", cells(cand_only));
   if (base_only) out += fmt::format(" {} with counts only in the reference.", cells(base_only));
   out += "\n";
@@ -161,8 +167,8 @@ std::string instructions(const GateReport& rep) {
   for (const auto* d : shown)
     rows.push_back({d->allocator, d->workload, ipm(d->candidate), ipm(d->baseline),
                     d->both() ? fmt::format("{:+.2f}%", d->change() * 100) : std::string("-")});
-  std::string body = table({"allocator", "workload", "candidate", "reference", "change"},
-                           {false, false, true, true, true}, rows);
+  std::string body =
+      table({"allocator", "workload", "candidate", "reference", "change"}, {false, false, true, true, true}, rows);
   return out + "\n" + maybe_collapsed(cells(rows.size()), body, rows.size());
 }
 
@@ -171,9 +177,21 @@ std::string ungated_section(const std::vector<UngatedCell>& cells, const std::st
   std::vector<std::vector<std::string>> rows;
   for (const auto& u : cells) rows.push_back({u.allocator, u.workload, u.why, u.detail});
   std::string body = table({"allocator", "workload", "why", "detail"}, {}, rows);
-  return fmt::format("\n### {} ({})\n\n{}{}", title, cells.size(), note,
-                     maybe_collapsed(fmt::format("{} cell{}", cells.size(), cells.size() == 1 ? "" : "s"), body,
-                                     cells.size()));
+  return fmt::format(
+      "\n### {} ({})\n\n{}{}", title, cells.size(), note,
+      maybe_collapsed(fmt::format("{} cell{}", cells.size(), cells.size() == 1 ? "" : "s"), body, cells.size()));
+}
+
+// Candidate-only cells, one row per allocator and reason (a new variant adds a row, not 14).
+std::string candidate_only_section(const std::vector<UngatedCell>& cells) {
+  if (cells.empty()) return "";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& g : group_ungated(cells))
+    rows.push_back({g.allocator, fmt::format("{}", fmt::join(g.workloads, ", ")), g.why});
+  std::string body = table({"allocator", "workloads", "why"}, {}, rows);
+  return fmt::format(
+      "\n### Candidate cells without a reference ({})\n\nListed only: there is nothing to gate them against.\n\n{}",
+      cells.size(), maybe_collapsed(fmt::format("{} allocator rows", rows.size()), body, rows.size()));
 }
 
 }  // namespace
@@ -189,8 +207,7 @@ std::string render_gate_markdown(const GateReport& rep, const GateOptions& opt, 
                                             "(`--allow-missing` accepts them).\n\n"
                                           : "These reference cells could not be gated (accepted: "
                                             "`--allow-missing`).\n\n");
-  out += ungated_section(rep.candidate_only, "Candidate cells without a reference",
-                         "Listed only: there is nothing to gate them against.\n\n");
+  out += candidate_only_section(rep.candidate_only);
   std::vector<const GateCell*> all;
   for (const auto& c : rep.cells) all.push_back(&c);
   if (!all.empty())

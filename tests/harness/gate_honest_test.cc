@@ -76,11 +76,13 @@ RunResults other_conditions() {
 
 TEST(GateConditions, RefusesWithExitTwoNamingEveryDifference) {
   TempDir dir;
-  CliRun r = cli({"gate", "--results", save(dir, "c.json", other_conditions()), "--baseline", fixture("reference.json")});
+  CliRun r =
+      cli({"gate", "--results", save(dir, "c.json", other_conditions()), "--baseline", fixture("reference.json")});
   EXPECT_EQ(r.code, kExitUsage);
-  for (const char* m : {"cpu_model: candidate 'Other CPU @ 3.0GHz' vs reference 'fixture'",
-                        "compiler: candidate 'GNU 13.1.0' vs reference 'GNU 12'", "quick: candidate 'true' vs reference 'false'",
-                        "rounds: candidate '7' vs reference '6'", "min_time: candidate '0.2' vs reference '0.05'"})
+  for (const char* m :
+       {"cpu_model: candidate 'Other CPU @ 3.0GHz' vs reference 'fixture'",
+        "compiler: candidate 'GNU 13.1.0' vs reference 'GNU 12'", "quick: candidate 'true' vs reference 'false'",
+        "rounds: candidate '7' vs reference '6'", "min_time: candidate '0.2' vs reference '0.05'"})
     EXPECT_TRUE(has(r.err, m)) << "stderr lacks \"" << m << "\":\n" << r.err;
   EXPECT_TRUE(has(r.err, "--allow-mismatch")) << r.err;
   EXPECT_TRUE(has(r.out, "gate REFUSED")) << r.out;
@@ -101,8 +103,8 @@ TEST(GateConditions, AllowMismatchGatesWithAWarningInEveryFormat) {
   EXPECT_TRUE(has(text.out, "WARNING: gating files measured under different conditions")) << text.out;
   EXPECT_TRUE(has(text.out, "cpu_model: candidate 'Other CPU @ 3.0GHz' vs reference 'fixture'")) << text.out;
   EXPECT_TRUE(has(text.out, "WARNING: 5 measurement conditions differ (--allow-mismatch)")) << text.out;
-  CliRun md = cli({"gate", "--results", cand, "--baseline", fixture("reference.json"), "--allow-mismatch", "--format",
-                   "md"});
+  CliRun md =
+      cli({"gate", "--results", cand, "--baseline", fixture("reference.json"), "--allow-mismatch", "--format", "md"});
   EXPECT_TRUE(has(md.out, "> **Warning:** gating files measured under different conditions")) << md.out;
   EXPECT_TRUE(has(md.out, "### Measurement conditions differ (5)")) << md.out;
   json j = json::parse(read_text(verdict));
@@ -184,7 +186,8 @@ TEST(GateUngated, MissingCellsAreNamedCountedAndFailUnlessAllowed) {
   EXPECT_EQ(rep.ungated[0].why, "missing from the candidate");
   EXPECT_EQ(rep.regressions(), 0);
   EXPECT_EQ(rep.verdict(), GateVerdict::fail);
-  EXPECT_TRUE(has(rep.verdict_line({}), "gated 1 of 2 cells; 1 not gated: 1 missing from the candidate")) << rep.verdict_line({});
+  EXPECT_TRUE(has(rep.verdict_line({}), "gated 1 of 2 cells; 1 not gated: 1 missing from the candidate"))
+      << rep.verdict_line({});
   std::string cand = save(dir, "c.json", c);
   CliRun r = cli({"gate", "--results", cand, "--baseline", fixture("reference.json")});
   EXPECT_EQ(r.code, kExitFailures);
@@ -192,7 +195,8 @@ TEST(GateUngated, MissingCellsAreNamedCountedAndFailUnlessAllowed) {
   EXPECT_TRUE(has(r.out, "gate FAILED: 0 regressions")) << r.out;
   CliRun allowed = cli({"gate", "--results", cand, "--baseline", fixture("reference.json"), "--allow-missing"});
   EXPECT_EQ(allowed.code, kExitOk);
-  EXPECT_TRUE(has(allowed.out, "1 not gated: 1 missing from the candidate (allowed by --allow-missing)")) << allowed.out;
+  EXPECT_TRUE(has(allowed.out, "1 not gated: 1 missing from the candidate (allowed by --allow-missing)"))
+      << allowed.out;
   // --workloads narrows the reference's cells to what the candidate measured.
   EXPECT_EQ(cli({"gate", "--results", cand, "--baseline", fixture("reference.json"), "--workloads", "w1"}).code,
             kExitOk);
@@ -208,8 +212,8 @@ TEST(GateUngated, AnAllocatorMissingFromTheCandidateLeavesNothingToGate) {
   GateReport rep = evaluate_gate(c, load_results(fixture("reference.json")), {});
   EXPECT_EQ(rep.verdict(), GateVerdict::refused);
   EXPECT_EQ(rep.ungated.size(), 2u);  // all × w1, w2: named even though nothing was gated
-  CliRun r = cli({"gate", "--results", save(dir, "c.json", c), "--baseline", fixture("reference.json"),
-                  "--allow-missing"});
+  CliRun r =
+      cli({"gate", "--results", save(dir, "c.json", c), "--baseline", fixture("reference.json"), "--allow-missing"});
   EXPECT_EQ(r.code, kExitUsage);  // --allow-missing does not make zero gated cells a pass
   EXPECT_TRUE(has(r.err, "no (allocator, workload) cell could be gated")) << r.err;
 }
@@ -310,7 +314,8 @@ TEST(GateOutputs, MarkdownPutsTheVerdictFirst) {
 }
 
 TEST(GateOutputs, LongUngatedListsAreCollapsed) {
-  GateReport rep = evaluate_gate(load_results(fixture("candidate-pass.json")), load_results(fixture("reference.json")), {});
+  GateReport rep =
+      evaluate_gate(load_results(fixture("candidate-pass.json")), load_results(fixture("reference.json")), {});
   for (int i = 0; i < 20; ++i) rep.ungated.push_back({"all", fmt::format("x{}", i), "missing from the candidate", ""});
   std::string md = render_gate_markdown(rep, {}, {});
   EXPECT_TRUE(has(md, "### Not gated (20)\n")) << md;
@@ -336,7 +341,8 @@ TEST(GateOutputs, JsonVerdictHoldsTheFields) {
   EXPECT_EQ(j["counts"]["regressions"], 1);
   ASSERT_EQ(j["cells"].size(), 1u);
   const json& c = j["cells"][0];
-  for (const char* k : {"allocator", "workload", "candidate", "baseline", "rel", "ci_low", "ci_high", "p", "q", "failed"})
+  for (const char* k :
+       {"allocator", "workload", "candidate", "baseline", "rel", "ci_low", "ci_high", "p", "q", "failed"})
     EXPECT_TRUE(c.contains(k)) << k;
   EXPECT_EQ(c["allocator"], "all");
   EXPECT_EQ(c["workload"], "w1");
