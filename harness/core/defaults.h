@@ -74,6 +74,9 @@ struct ReportDefaults {
 
 struct GateDefaults {
   static constexpr double kMaxRegression = 0.05;  // shown as "5%" in --help
+  // `gate --metric instructions` without --baseline-results: the committed callgrind reference,
+  // relative to the source tree (README "Gating in CI" says how it is recorded).
+  static constexpr const char* kInstructionsReference = "results/instructions-reference.json";
 };
 
 }  // namespace alloclab::harness

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace alloclab::harness {
 
@@ -112,16 +113,25 @@ std::string render_compare(const std::vector<CompareRow>& rows, const std::strin
   return out;
 }
 
-std::string render_gate(const GateReport& rep, const GateOptions& opt, const Style& style) {
+std::string render_gate(const GateReport& rep, const GateOptions& opt, const Style& style,
+                        const GateOutputContext* ctx) {
   bool ins = opt.metric == Metric::instructions;
+  std::string out;
+  for (const auto& w : rep.warnings) out += "WARNING: " + w + "\n";
+  if (rep.verdict() == GateVerdict::refused) {
+    if (!rep.mismatches.empty()) {
+      TextTable m({"condition", "candidate", "reference"});
+      for (const auto& x : rep.mismatches) m.add_row({x.field, x.candidate, x.reference});
+      out += "The files were measured under different conditions:\n" + m.render(style.plain);
+    }
+    return out + rep.verdict_line(opt) + "\n";
+  }
   std::vector<std::string> head = {"allocator", "workload", ins ? "cand ipm/ref" : "cand /ref",
                                    ins ? "base ipm/ref" : "base /ref", ins ? "change" : "change [CI]"};
   if (!ins) head.insert(head.end(), {"p", "q"});
   head.push_back("verdict");
   TextTable t(head);
-  int failed = 0;
   for (const auto& c : rep.cells) {
-    failed += c.failed;
     std::string change = ins ? fmt::format("{:+.2f}%", (c.rel - 1) * 100)
                              : fmt::format("{:+.1f}% [{:+.1f}%,{:+.1f}%]", (c.rel - 1) * 100, (c.ci_low - 1) * 100,
                                            (c.ci_high - 1) * 100);
@@ -131,25 +141,36 @@ std::string render_gate(const GateReport& rep, const GateOptions& opt, const Sty
     row.push_back(c.failed ? "FAIL" : "ok");
     t.add_row(row);
   }
-  std::string out = t.render(style.plain);
-  for (const auto& w : rep.warnings) out += "warning: " + w + "\n";
+  out += t.render(style.plain);
   if (!ins)
     out += fmt::format(
         "Family {} (p: Mann-Whitney U, candidate vs baseline per-round ratios); chance alone would mark about {:.1f} "
         "at p < {:g}: {} uncorrected, {} after BH.\n",
         rep.family.describe(), rep.family.expected_by_chance(), opt.alpha, rep.family.raw, rep.family.fdr);
-  if (failed) {
-    out += fmt::format(
-        "gate FAILED: {} of {} cells regressed by more than {:g}% relative to {} ({}):\n", failed, rep.cells.size(),
-        opt.max_regression * 100, opt.reference,
-        ins ? "instructions per malloc" : "significant after BH and the upper CI bound below the threshold");
-    for (const auto& c : rep.cells)
-      if (c.failed) out += fmt::format("  {}/{}: {:+.1f}%\n", c.allocator, c.workload, (c.rel - 1) * 100);
-  } else {
-    out += fmt::format("gate passed: {} cells, none regressed by more than {:g}% relative to {}.\n", rep.cells.size(),
-                       opt.max_regression * 100, opt.reference);
+  if (!rep.ungated.empty()) {
+    out += fmt::format("Not gated ({} of {} reference cells):\n", rep.ungated.size(), rep.reference_cells());
+    for (const auto& g : group_ungated(rep.ungated))
+      out += fmt::format("  {} on {}: {}{}\n", g.allocator, fmt::join(g.workloads, ", "), g.why,
+                         g.detail.empty() ? "" : " (" + g.detail + ")");
   }
-  return out;
+  if (!rep.candidate_only.empty()) {
+    out += fmt::format("Candidate cells without a reference ({}, listed only):\n", rep.candidate_only.size());
+    for (const auto& g : group_ungated(rep.candidate_only))
+      out += fmt::format("  {} on {}: {}\n", g.allocator, fmt::join(g.workloads, ", "), g.why);
+  }
+  if (rep.regressions() > 0) {
+    out += fmt::format(
+        "Regressed by more than {:g}% relative to {} ({}):\n", opt.max_regression * 100, opt.reference,
+        ins ? "instructions per malloc" : "significant after BH and the upper CI bound below the threshold");
+    for (const auto& c : rep.cells) {
+      if (!c.failed) continue;
+      out += fmt::format("  {}/{}: {:+.1f}%\n", c.allocator, c.workload, (c.rel - 1) * 100);
+      if (ctx)
+        if (auto it = ctx->rerun.find(c.allocator + "/" + c.workload); it != ctx->rerun.end())
+          out += "    re-run: " + it->second + "\n";
+    }
+  }
+  return out + rep.verdict_line(opt) + "\n";
 }
 
 std::string render_instructions(const std::vector<InstructionCount>& counts, const std::string& reference, bool plain) {

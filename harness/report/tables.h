@@ -21,7 +21,10 @@ std::string render_run_table(const RunResults& r, const std::vector<CellSummary>
 // `family`: the rows' family of tests (analysis/compare.h), named under the table when given.
 std::string render_compare(const std::vector<CompareRow>& rows, const std::string& a_label, const std::string& b_label,
                            double alpha, const Style& style, const TestFamily* family = nullptr);
-std::string render_gate(const GateReport& report, const GateOptions& opt, const Style& style);
+// `harness gate`: warnings first, the gated cells, what was not gated, the failing cells (with
+// their re-run commands from `ctx`), and the verdict line last.
+std::string render_gate(const GateReport& report, const GateOptions& opt, const Style& style,
+                        const GateOutputContext* ctx = nullptr);
 std::string render_instructions(const std::vector<InstructionCount>& counts, const std::string& reference, bool plain);
 // `harness validate --aa`: one line; `--planted`: a table of the cells and a count.
 std::string render_aa(const AaVerdict& v, const std::string& copy, double alpha);

@@ -4,11 +4,13 @@
 
 #include <cstdio>
 
+#include "analysis/rerun_command.h"
 #include "analysis/summary.h"
 #include "io/results_json.h"
 #include "report/progress.h"
 #include "report/tables.h"
 #include "run/callgrind.h"
+#include "run/context.h"
 #include "verbs/flags.h"
 
 namespace alloclab::harness {
@@ -44,6 +46,9 @@ int callgrind_verb(const CallgrindArgs& a, const std::vector<std::string>& comma
   PreparedRun prep = prepare_run(args, command_line, pr);
   RunResults& res = prep.results;
   res.options.rounds = 0;  // no timed rounds in this file
+  // `gate --metric instructions` compares it: counts are only comparable under one valgrind.
+  if (std::string v = capture_command(shell_word(a.valgrind) + " --version 2>/dev/null"); !v.empty())
+    res.context["valgrind"] = v;
   for (const auto& w : prep.warnings) std::fprintf(stderr, "harness: warning: %s\n", w.c_str());
   CallgrindSettings cs;
   cs.valgrind = a.valgrind;
