@@ -76,4 +76,18 @@ struct GateDefaults {
   static constexpr double kMaxRegression = 0.05;  // shown as "5%" in --help
 };
 
+// `harness ab` (a revision against its base, side by side on one machine).
+struct AbDefaults {
+  // Wall time: the gate's threshold; the same-run pairing makes it meaningful on any machine.
+  static constexpr double kMaxRegression = 0.05;
+  // Instructions per malloc: callgrind counts repeat to well under 0.1 % (ReportDefaults), and
+  // one added instruction on the ~60-instruction fast path is +1.7 %: 1 % fails any change
+  // that adds work to every malloc and never fails on callgrind's own repeat noise.
+  static constexpr double kMaxInstructionsRegression = 0.01;
+  // What fits a 2-core CI runner in 10 minutes with the base build (scripts/ci-gate.sh,
+  // notes/ab.md): the variant every optimization is measured against and the one that ships.
+  static constexpr const char* kVariants = "baseline,all";
+  static constexpr double kBuildTimeout = 3600;  // per configure / build step of a revision, s
+};
+
 }  // namespace alloclab::harness

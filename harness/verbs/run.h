@@ -51,6 +51,7 @@ struct RunArgs {
   std::optional<PeerSearch> peer_search;
   bool check_files = true;
   std::string out_prefix = "run";  // default file name prefix
+  bool print_tables = true;        // false: execute_run prints no tables (a verb prints its own)
 };
 
 struct PreparedRun {
