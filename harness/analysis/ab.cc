@@ -67,9 +67,8 @@ AbReport evaluate_ab(const RunResults& r, const std::vector<AbPair>& pairs, cons
         rep.time.warnings.push_back(fmt::format("{}/{}: no round with both sides ok; not gated", p.variant, w.name));
         continue;
       }
-      stats::RatioEstimate est = stats::paired_ratio(pv.a, pv.b, opt.alpha,
-                                                     comparison_seed(r.options.seed, p.head, p.base, w.name),
-                                                     opt.resamples);
+      stats::RatioEstimate est = stats::paired_ratio(
+          pv.a, pv.b, opt.alpha, comparison_seed(r.options.seed, p.head, p.base, w.name), opt.resamples);
       GateCell c{p.variant, w.name};
       c.candidate = stats::median(pv.a);
       c.baseline = stats::median(pv.b);
@@ -92,8 +91,8 @@ AbReport evaluate_ab(const RunResults& r, const std::vector<AbPair>& pairs, cons
     }
   if (rep.time.cells.empty() && rep.instructions.cells.empty())
     throw HarnessError("ab: no (variant, workload) cell has results on both sides; nothing to gate");
-  rep.time.family = fdr_family("ab", fmt::format("{} variants × {} workloads", variants.size(), workloads.size()),
-                               tests, opt.alpha);
+  rep.time.family =
+      fdr_family("ab", fmt::format("{} variants × {} workloads", variants.size(), workloads.size()), tests, opt.alpha);
   for (std::size_t i = 0; i < rep.time.cells.size(); ++i) {
     GateCell& c = rep.time.cells[i];
     c.q_value = tests[i].q_value;

@@ -37,7 +37,8 @@ json ab_verdict_json(const AbReport& rep, const AbContext& ctx) {
                          {"ratio", c.rel},
                          {"rerun", ctx.rerun_command(c.allocator, c.workload)}});
   }
-  j["instructions"] = {{"measured", rep.instructions_measured}, {"cells", ins}, {"warnings", rep.instructions.warnings}};
+  j["instructions"] = {
+      {"measured", rep.instructions_measured}, {"cells", ins}, {"warnings", rep.instructions.warnings}};
   json time = json::array();
   for (std::size_t i = 0; i < rep.time.cells.size(); ++i) {
     const GateCell& c = rep.time.cells[i];

@@ -22,15 +22,18 @@ std::string render_ab_markdown(const AbReport& rep, const AbContext& ctx) {
   std::string failing;
   for (const auto& c : rep.instructions.cells)
     if (c.failed)
-      failing += fmt::format("| {} | {} | instructions/malloc | {} ({:.2f} → {:.2f}) | `{}` |\n", c.allocator,
-                             c.workload, pct(c.rel), c.baseline, c.candidate, ctx.rerun_command(c.allocator, c.workload));
+      failing +=
+          fmt::format("| {} | {} | instructions/malloc | {} ({:.2f} → {:.2f}) | `{}` |\n", c.allocator, c.workload,
+                      pct(c.rel), c.baseline, c.candidate, ctx.rerun_command(c.allocator, c.workload));
   for (const auto& c : rep.time.cells)
     if (c.failed)
       failing += fmt::format("| {} | {} | mallocs/sec | {} (q = {:.3g}) | `{}` |\n", c.allocator, c.workload, ci(c),
                              c.q_value, ctx.rerun_command(c.allocator, c.workload));
   if (!failing.empty())
-    md += "### Failing cells\n\n| variant | workload | metric | head vs base | re-run this cell |\n|---|---|---|---|---|\n" +
-          failing + "\n";
+    md +=
+        "### Failing cells\n\n| variant | workload | metric | head vs base | re-run this cell "
+        "|\n|---|---|---|---|---|\n" +
+        failing + "\n";
 
   if (rep.instructions_measured) {
     md += fmt::format("### Instructions per malloc (callgrind, deterministic; fails above +{:g}%)\n\n",
@@ -49,8 +52,9 @@ std::string render_ab_markdown(const AbReport& rep, const AbContext& ctx) {
       "### mallocs/sec, head / base paired by round\n\n{} rounds, {} layouts rotated; a cell fails when it is slower "
       "after Benjamini-Hochberg (q ≤ {:g}), outside the placement band, and the CI's upper bound is below −{:g}%.\n\n",
       ctx.rounds, ctx.layouts, ctx.options.alpha, ctx.options.max_regression * 100);
-  md += "| variant | workload | base M/s | head M/s | head/base [CI] | p | q | placement band | verdict |\n"
-        "|---|---|---:|---:|---:|---:|---:|---:|---|\n";
+  md +=
+      "| variant | workload | base M/s | head M/s | head/base [CI] | p | q | placement band | verdict |\n"
+      "|---|---|---:|---:|---:|---:|---:|---:|---|\n";
   for (std::size_t i = 0; i < rep.time.cells.size(); ++i) {
     const GateCell& c = rep.time.cells[i];
     const AbTimeDetail& d = rep.time_detail[i];
@@ -58,17 +62,19 @@ std::string render_ab_markdown(const AbReport& rep, const AbContext& ctx) {
                                                       d.inside_placement ? " (inside)" : "")
                                         : "n/a";
     md += fmt::format("| {} | {} | {:.2f} | {:.2f} | {}{} | {:.3g} | {:.3g} | {} | {} |\n", c.allocator, c.workload,
-                      c.baseline / 1e6, c.candidate / 1e6, ci(c), c.significant ? " *" : "", c.p_value, c.q_value,
-                      band, c.failed ? "**FAIL**" : "ok");
+                      c.baseline / 1e6, c.candidate / 1e6, ci(c), c.significant ? " *" : "", c.p_value, c.q_value, band,
+                      c.failed ? "**FAIL**" : "ok");
   }
   for (const auto& w : rep.time.warnings) md += "\n- warning: " + w;
   md += fmt::format(
-      "\nFamily {}: {} significant uncorrected, {} after BH (chance alone: about {:.1f}). * = significant after BH.\n\n",
+      "\nFamily {}: {} significant uncorrected, {} after BH (chance alone: about {:.1f}). * = significant after "
+      "BH.\n\n",
       rep.time.family.describe(), rep.time.family.raw, rep.time.family.fdr, rep.time.family.expected_by_chance());
   md += fmt::format(
       "Base {} and head {} were built from the same repository and measured in the same shuffled rounds on this "
       "machine with the same runner (seed {}); results: `{}`{}.\n",
-      ctx.base_rev == ctx.base_sha ? ctx.base_sha.substr(0, 12) : ctx.base_rev + " (" + ctx.base_sha.substr(0, 12) + ")",
+      ctx.base_rev == ctx.base_sha ? ctx.base_sha.substr(0, 12)
+                                   : ctx.base_rev + " (" + ctx.base_sha.substr(0, 12) + ")",
       ctx.head_rev == "worktree" ? "(the working tree" + std::string(ctx.head_dirty ? ", modified" : "") + " at " +
                                        ctx.head_sha.substr(0, 12) + ")"
                                  : ctx.head_sha.substr(0, 12),

@@ -9,9 +9,8 @@ namespace alloclab::harness {
 namespace {
 
 std::size_t failed(const GateReport& g) {
-  return static_cast<std::size_t>(std::count_if(g.cells.begin(), g.cells.end(), [](const GateCell& c) {
-    return c.failed;
-  }));
+  return static_cast<std::size_t>(
+      std::count_if(g.cells.begin(), g.cells.end(), [](const GateCell& c) { return c.failed; }));
 }
 
 std::string pct(double rel) { return fmt::format("{:+.2f}%", (rel - 1) * 100); }
@@ -56,9 +55,9 @@ std::string render_ab(const AbReport& rep, const AbContext& ctx, const Style& st
     std::string band = d.placement_band ? fmt::format("±{:.1f}%{}", (*d.placement_band - 1) * 100,
                                                       d.inside_placement ? " (inside)" : "")
                                         : "n/a";
-    t.add_row({c.allocator, c.workload, fmt::format("{:.2f}", c.candidate / 1e6), fmt::format("{:.2f}", c.baseline / 1e6),
-               format_ratio(c.rel, c.ci_low, c.ci_high, c.significant, plain), fmt::format("{:.3g}", c.p_value),
-               fmt::format("{:.3g}", c.q_value), band, c.failed ? "FAIL" : "ok"});
+    t.add_row({c.allocator, c.workload, fmt::format("{:.2f}", c.candidate / 1e6),
+               fmt::format("{:.2f}", c.baseline / 1e6), format_ratio(c.rel, c.ci_low, c.ci_high, c.significant, plain),
+               fmt::format("{:.3g}", c.p_value), fmt::format("{:.3g}", c.q_value), band, c.failed ? "FAIL" : "ok"});
   }
   out += t.render(plain);
   for (const auto& w : rep.time.warnings) out += "warning: " + w + "\n";

@@ -52,8 +52,8 @@ void step(ProcessRunner& pr, const std::vector<std::string>& argv, double timeou
           const std::string& what) {
   ChildResult r = run_step(pr, argv, timeout_s, log);
   if (ok(r)) return;
-  std::string why = !r.started ? r.start_error
-                    : r.timed_out ? fmt::format("timed out after {:g} s", timeout_s)
+  std::string why = !r.started      ? r.start_error
+                    : r.timed_out   ? fmt::format("timed out after {:g} s", timeout_s)
                     : r.term_signal ? signal_name(r.term_signal)
                                     : fmt::format("exit {}", r.exit_code);
   throw HarnessError(fmt::format("{} failed ({}); see the log {}", what, why, log));
@@ -136,8 +136,8 @@ RevisionBuild build_revision(const RevisionBuildRequest& req, ProcessRunner& pr,
   const std::string short_sha = b.sha.substr(0, 12);
 
   std::set<std::string> built = read_stamp(stamp, b.sha);
-  const bool covered = std::all_of(req.variants.begin(), req.variants.end(),
-                                   [&](const std::string& v) { return built.count(v) > 0; });
+  const bool covered =
+      std::all_of(req.variants.begin(), req.variants.end(), [&](const std::string& v) { return built.count(v) > 0; });
   if (covered && !built.empty()) {
     try {
       Manifest m = load_manifest(b.manifest);
@@ -196,16 +196,15 @@ RevisionBuild build_revision(const RevisionBuildRequest& req, ProcessRunner& pr,
 
   Manifest m = load_manifest(b.manifest);
   std::vector<std::string> present;
-  for (const auto& v : req.variants)
-    (m.find(v) ? present : b.missing_variants).push_back(v);
+  for (const auto& v : req.variants) (m.find(v) ? present : b.missing_variants).push_back(v);
   std::vector<std::string> build = {req.cmake, "--build", b.build_dir, "--target"};
   auto libs = libraries_of(m, present);
   for (const auto& lib : libs) build.push_back(library_target(lib));
   if (!libs.empty())
     step(pr, build, req.timeout_s, b.log, fmt::format("building the variants of {} ({})", req.rev, short_sha));
   if (!all_exist(libs))
-    throw HarnessError(fmt::format("building {} ({}) left library files missing; see the log {}", req.rev, short_sha,
-                                   b.log));
+    throw HarnessError(
+        fmt::format("building {} ({}) left library files missing; see the log {}", req.rev, short_sha, b.log));
   write_stamp(stamp, b.sha, wanted);  // the missing ones too: they are not declared at this commit
   b.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   note(fmt::format("{} ({}): built in {:.0f} s", req.rev, short_sha, b.seconds));

@@ -177,14 +177,14 @@ int ab_verb(const AbArgs& a, const std::vector<std::string>& command_line, Proce
   PreparedRun run = prepare_run(r, command_line, pr);
   std::vector<AbPair> pairs = add_base_allocators(run.results, load_manifest(base.manifest));
   if (pairs.empty())
-    throw HarnessError(fmt::format("none of the variants {} is declared at --base {}; nothing to compare", r.variants,
-                                   a.base));
+    throw HarnessError(
+        fmt::format("none of the variants {} is declared at --base {}; nothing to compare", r.variants, a.base));
   if (a.head == "worktree") {
     ctx.head_sha = run.results.context.value("git_commit", "unknown");
     ctx.head_dirty = run.results.context.value("git_dirty", false);
   }
-  note(fmt::format("head {} vs base {} ({}), variants {}", a.head == "worktree" ? "worktree" : ctx.head_sha,
-                   a.base, base.sha.substr(0, 12), r.variants));
+  note(fmt::format("head {} vs base {} ({}), variants {}", a.head == "worktree" ? "worktree" : ctx.head_sha, a.base,
+                   base.sha.substr(0, 12), r.variants));
 
   int rc = execute_run(run, r, pr);
   if (rc == kExitInterrupted) return rc;

@@ -22,8 +22,8 @@ enum class AbFormat { text, md };
 struct AbArgs {
   RunArgs run;  // --variants, --workloads, rounds, layouts, --out, --manifest, --runner, --style
   std::string base, head = "worktree";
-  std::string repo;       // "" = this build's source tree
-  std::string cache_dir;  // "" = <build>/ab
+  std::string repo;                                         // "" = this build's source tree
+  std::string cache_dir;                                    // "" = <build>/ab
   std::string max_regression, max_instructions_regression;  // "5%" or "0.05"
   bool instructions = true;
   AbFormat format = AbFormat::text;

@@ -35,13 +35,12 @@ g commit -q -am C
 C=$(g rev-parse HEAD)
 [[ -z $(g diff "$A" "$C" -- . ':!README.md') ]] || { echo "FAIL: C differs from A outside README.md" >&2; exit 1; }
 
-common=(--repo "$repo" --cache "$work/cache" --variants baseline --workloads ping_pong_16 --rounds 3
-  --min-time 0.01 --layouts 2 --callgrind-iterations 1 --style plain --seed 7)
+common=(--repo "$repo" --cache "$work/cache" --variants baseline --workloads ping_pong_16 --min-time 0.01 --layouts 2 --callgrind-iterations 1 --style plain --seed 7)
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 echo "== P against A: must fail the instruction gate" >&2
 set +e
-"$harness" ab --base "$A" --head "$P" "${common[@]}" --out "$work/p.json" --json "$work/p-verdict.json" \
+"$harness" ab --base "$A" --head "$P" "${common[@]}" --rounds 3 --out "$work/p.json" --json "$work/p-verdict.json" \
   >"$work/p.txt" 2>"$work/p.err"
 rc=$?
 set -e
@@ -70,7 +69,7 @@ PY
 
 echo "== C against A: must pass, reusing A's build" >&2
 set +e
-"$harness" ab --base "$A" --head "$C" "${common[@]}" --out "$work/c.json" --format md >"$work/c.md" 2>"$work/c.err"
+"$harness" ab --base "$A" --head "$C" "${common[@]}" --rounds 3 --out "$work/c.json" --format md >"$work/c.md" 2>"$work/c.err"
 rc=$?
 set -e
 cat "$work/c.md"
@@ -83,7 +82,7 @@ echo "== a half-built cache is not trusted" >&2
 rm "$work/cache/$A/complete.json"
 rm "$work/cache/$A/build/lib/liballoclab-baseline-layout1.so"
 set +e
-"$harness" ab --base "$A" --head "$C" "${common[@]}" --no-instructions --out "$work/h.json" >/dev/null 2>"$work/h.err"
+"$harness" ab --base "$A" --head "$C" "${common[@]}" --rounds 3 --no-instructions --out "$work/h.json" >/dev/null 2>"$work/h.err"
 rc=$?
 set -e
 [[ $rc == 0 ]] || { cat "$work/h.err" >&2; fail "rebuild of a half-built cache: exit $rc"; }
@@ -95,6 +94,7 @@ echo "== Ctrl-C: exit 130, what was measured written with complete=false, no chi
   >/dev/null 2>"$work/i.err" &
 pid=$!
 for _ in $(seq 600); do  # until round 1 is on disk (the file is rewritten after every round)
+  kill -0 "$pid" 2>/dev/null || { cat "$work/i.err" >&2; fail "ab ended before it could be interrupted"; }
   python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["rounds_completed"] >= 1 else 1)' \
     "$work/i.json" 2>/dev/null && break
   sleep 0.1
@@ -117,7 +117,7 @@ left=$(grep -l -s -F "LD_PRELOAD=$work/cache" /proc/[0-9]*/environ || true)
 
 echo "== an unknown revision is exit 2" >&2
 set +e
-"$harness" ab --base no-such-revision "${common[@]}" >/dev/null 2>"$work/bad.err"
+"$harness" ab --base no-such-revision "${common[@]}" --rounds 3 >/dev/null 2>"$work/bad.err"
 rc=$?
 set -e
 [[ $rc == 2 ]] || fail "unknown revision: exit $rc, expected 2"

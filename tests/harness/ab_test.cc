@@ -63,7 +63,7 @@ TEST(Ab, SlowerHeadFailsAndAnEqualOnePasses) {
   EXPECT_FALSE(rep.instructions_measured);
   const GateCell& slow = rep.time.cells[0];
   EXPECT_EQ(slow.workload, "slow");
-  EXPECT_NEAR(slow.rel, 0.809, 1e-9);  // median of 0.802 .. 0.816
+  EXPECT_NEAR(slow.rel, 0.809, 1e-9);           // median of 0.802 .. 0.816
   EXPECT_NEAR(slow.p_value, 2.0 / 256, 1e-12);  // exact signed rank, 8 pairs all one way
   EXPECT_TRUE(slow.significant);
   EXPECT_TRUE(slow.failed);
@@ -100,9 +100,9 @@ TEST(Ab, TooFewRoundsCanNeverFailOnTime) {
 
 TEST(Ab, InstructionGateUsesTheThreshold) {
   RunResults r = two_sided({"more", "little", "fewer"});
-  r.instructions = {ins("baseline", "more", 61), ins("base:baseline", "more", 60),        // +1.67 %
+  r.instructions = {ins("baseline", "more", 61),     ins("base:baseline", "more", 60),    // +1.67 %
                     ins("baseline", "little", 60.3), ins("base:baseline", "little", 60),  // +0.5 %
-                    ins("baseline", "fewer", 50), ins("base:baseline", "fewer", 60)};
+                    ins("baseline", "fewer", 50),    ins("base:baseline", "fewer", 60)};
   AbOptions opt;
   opt.max_instructions_regression = 0.01;
   AbReport rep = evaluate_ab(r, kPairs, opt);
