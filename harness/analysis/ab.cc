@@ -38,7 +38,8 @@ void instruction_cells(const RunResults& r, const std::vector<AbPair>& pairs, co
       c.rel = c.ci_low = c.ci_high = c.candidate / c.baseline;
       c.p_value = c.q_value = 0;  // deterministic: the threshold alone decides
       c.significant = c.rel != 1;
-      c.failed = c.rel > 1 + opt.max_instructions_regression;
+      c.failed =
+          c.rel > 1 + (w.threads > 1 ? opt.max_instructions_regression_threaded : opt.max_instructions_regression);
       rep.instructions.cells.push_back(c);
     }
 }

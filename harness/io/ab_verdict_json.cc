@@ -17,6 +17,7 @@ json ab_verdict_json(const AbReport& rep, const AbContext& ctx) {
   j["options"] = {{"alpha", ctx.options.alpha},
                   {"max_regression", ctx.options.max_regression},
                   {"max_instructions_regression", ctx.options.max_instructions_regression},
+                  {"max_instructions_regression_threaded", ctx.options.max_instructions_regression_threaded},
                   {"rounds", ctx.rounds},
                   {"layouts", ctx.layouts},
                   {"min_time", ctx.min_time},

@@ -36,8 +36,10 @@ std::string render_ab_markdown(const AbReport& rep, const AbContext& ctx) {
         failing + "\n";
 
   if (rep.instructions_measured) {
-    md += fmt::format("### Instructions per malloc (callgrind, deterministic; fails above +{:g}%)\n\n",
-                      ctx.options.max_instructions_regression * 100);
+    md += fmt::format(
+        "### Instructions per malloc (callgrind, deterministic; fails above +{:g}%, workloads with threads > 1 above "
+        "+{:g}%)\n\n",
+        ctx.options.max_instructions_regression * 100, ctx.options.max_instructions_regression_threaded * 100);
     md += "| variant | workload | base | head | change | verdict |\n|---|---|---:|---:|---:|---|\n";
     for (const auto& c : rep.instructions.cells)
       md += fmt::format("| {} | {} | {:.2f} | {:.2f} | {} | {} |\n", c.allocator, c.workload, c.baseline, c.candidate,

@@ -34,8 +34,10 @@ std::string render_ab(const AbReport& rep, const AbContext& ctx, const Style& st
   const bool plain = style.plain;
   std::string out;
   if (rep.instructions_measured) {
-    out += fmt::format("Instructions per malloc (callgrind, deterministic): head vs base, fails above +{:g}%\n",
-                       ctx.options.max_instructions_regression * 100);
+    out += fmt::format(
+        "Instructions per malloc (callgrind, deterministic): head vs base, fails above +{:g}% (workloads with "
+        "threads > 1: +{:g}%)\n",
+        ctx.options.max_instructions_regression * 100, ctx.options.max_instructions_regression_threaded * 100);
     TextTable t({"variant", "workload", "head Ir/malloc", "base Ir/malloc", "change", "verdict"});
     for (const auto& c : rep.instructions.cells)
       t.add_row({c.allocator, c.workload, fmt::format("{:.2f}", c.candidate), fmt::format("{:.2f}", c.baseline),

@@ -88,6 +88,7 @@ CLI::App* add_ab_verb(CLI::App& app, AbArgs& a) {
   a.run.peers = "none";
   a.max_regression = fmt::format("{:g}%", AbDefaults::kMaxRegression * 100);
   a.max_instructions_regression = fmt::format("{:g}%", AbDefaults::kMaxInstructionsRegression * 100);
+  a.max_instructions_regression_threaded = fmt::format("{:g}%", AbDefaults::kMaxInstructionsRegressionThreaded * 100);
   ab->add_option("--base", a.base, "Base revision (sha, branch, main~1, ...): the one the head is gated against")
       ->required();
   ab->add_option("--head", a.head,
@@ -107,6 +108,10 @@ CLI::App* add_ab_verb(CLI::App& app, AbArgs& a) {
   ab->add_option("--max-instructions-regression", a.max_instructions_regression,
                  "Allowed increase of instructions per malloc, e.g. 1%")
       ->capture_default_str();
+  ab->add_option("--max-instructions-regression-threaded", a.max_instructions_regression_threaded,
+                 "The same for workloads with threads > 1 (callgrind's serialised interleaving moves their count "
+                 "by ~1% between runs)")
+      ->capture_default_str();
   ab->add_flag("!--no-instructions", a.instructions, "Skip the callgrind instruction counts (and their gate)");
   ab->add_option("--callgrind-iterations", a.run.callgrind_iterations, "Whole workload runs per callgrind child")
       ->capture_default_str()
@@ -124,6 +129,7 @@ int ab_verb(const AbArgs& a, const std::vector<std::string>& command_line, Proce
   opt.alpha = a.run.alpha;
   opt.max_regression = parse_fraction(a.max_regression);
   opt.max_instructions_regression = parse_fraction(a.max_instructions_regression);
+  opt.max_instructions_regression_threaded = parse_fraction(a.max_instructions_regression_threaded);
   if (std::error_code ec; !std::filesystem::is_regular_file(a.run.runner, ec))
     throw HarnessError(fmt::format(
         "the runner {} is not there; build it with `cmake --build build --target alloclab-runner` or pass --runner",

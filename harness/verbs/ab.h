@@ -22,9 +22,9 @@ enum class AbFormat { text, md };
 struct AbArgs {
   RunArgs run;  // --variants, --workloads, rounds, layouts, --out, --manifest, --runner, --style
   std::string base, head = "worktree";
-  std::string repo;                                         // "" = this build's source tree
-  std::string cache_dir;                                    // "" = <build>/ab
-  std::string max_regression, max_instructions_regression;  // "5%" or "0.05"
+  std::string repo;       // "" = this build's source tree
+  std::string cache_dir;  // "" = <build>/ab
+  std::string max_regression, max_instructions_regression, max_instructions_regression_threaded;  // "5%", "0.05"
   bool instructions = true;
   AbFormat format = AbFormat::text;
   std::string json_out;  // --json FILE: the verdict

@@ -146,6 +146,19 @@ TEST(Ab, InstructionGateUsesTheThreshold) {
   EXPECT_EQ(v["failing"][0]["rerun"], rerun);
 }
 
+TEST(Ab, ThreadedWorkloadsHaveTheWiderInstructionThreshold) {
+  RunResults r = two_sided({"st", "mt2", "mt4"});
+  for (auto& w : r.workloads) w.threads = w.name == "st" ? 1 : 2;
+  r.instructions = {ins("baseline", "st", 102),  ins("base:baseline", "st", 100),    // +2 %: single-threaded fails
+                    ins("baseline", "mt2", 102), ins("base:baseline", "mt2", 100),   // +2 %: threaded passes
+                    ins("baseline", "mt4", 104), ins("base:baseline", "mt4", 100)};  // +4 %: threaded fails
+  AbReport rep = evaluate_ab(r, kPairs, AbOptions{});
+  ASSERT_EQ(rep.instructions.cells.size(), 3u);
+  EXPECT_TRUE(rep.instructions.cells[0].failed);
+  EXPECT_FALSE(rep.instructions.cells[1].failed);
+  EXPECT_TRUE(rep.instructions.cells[2].failed);
+}
+
 TEST(Ab, NothingToCompareIsExitTwo) {
   RunResults r = two_sided({"w"});
   EXPECT_THROW(evaluate_ab(r, kPairs, AbOptions{}), HarnessError);
