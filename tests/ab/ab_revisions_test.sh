@@ -6,10 +6,12 @@
 # Asserts: P against A fails the instruction gate with the cell named (callgrind is
 # deterministic; wall time is not asserted: 3 rounds cannot make a cell significant); C against
 # A passes, and reuses A's cached build; an unknown revision is exit 2 with the message.
-# Usage: ab_revisions_test.sh SOURCE_DIR HARNESS WORKDIR
+# Usage: ab_revisions_test.sh SOURCE_DIR HARNESS WORKDIR_PREFIX (a fresh WORKDIR_PREFIX-XXXXXX per
+# run, so two runs at once do not share a cache; removed when the test passes)
 set -euo pipefail
-src=$1 harness=$2 work=$3
-rm -rf "$work"
+src=$1 harness=$2
+mkdir -p "$(dirname "$3")"
+work=$(mktemp -d "$3-XXXXXX")
 mkdir -p "$work/repo"
 repo=$work/repo
 
