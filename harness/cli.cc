@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/types.h"
 #include "run/process_runner.h"
+#include "verbs/ab.h"
 #include "verbs/callgrind.h"
 #include "verbs/check.h"
 #include "verbs/compare.h"
@@ -60,6 +61,7 @@ int cli_main(int argc, char** argv) {
   CallgrindArgs callgrind;
   ValidateArgs validate;
   MergeArgs merge;
+  AbArgs ab;
   const std::vector<Verb> verbs = {
       {add_list_verb(app, list), [&] { return list_verb(list); }},
       {add_run_verb(app, run), [&] { return run_verb(run, command_line, pr); }, true},
@@ -72,6 +74,7 @@ int cli_main(int argc, char** argv) {
       {add_callgrind_verb(app, callgrind), [&] { return callgrind_verb(callgrind, command_line, pr); }, true},
       {add_validate_verb(app, validate), [&] { return validate_verb(validate, command_line, pr); }, true},
       {add_merge_verb(app, merge), [&] { return merge_verb(merge, command_line); }},
+      {add_ab_verb(app, ab), [&] { return ab_verb(ab, command_line, pr); }, true},
   };
 
   try {

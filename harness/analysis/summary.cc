@@ -7,19 +7,6 @@
 namespace alloclab::harness {
 namespace {
 
-// The pairs' ratios grouped by (candidate copy, reference copy); a Placement when >= 2 groups
-// have >= 2 pairs.
-std::optional<stats::Placement> pair_placement(const Paired& p) {
-  std::map<std::pair<int, int>, std::vector<double>> groups;
-  for (std::size_t i = 0; i < p.a.size(); ++i) groups[{p.layout_a[i], p.layout_b[i]}].push_back(p.a[i] / p.b[i]);
-  if (groups.size() < 2) return std::nullopt;
-  std::vector<std::vector<double>> by_copy;
-  for (auto& [key, v] : groups) by_copy.push_back(std::move(v));
-  stats::Placement pl = stats::placement(by_copy);
-  if (!pl.valid()) return std::nullopt;
-  return pl;
-}
-
 // mallocs/sec per layout copy, when the ok samples used >= 2 copies.
 std::vector<LayoutSummary> per_layout(const std::map<int, std::vector<double>>& by_layout) {
   std::vector<LayoutSummary> out;
@@ -32,6 +19,17 @@ std::vector<LayoutSummary> per_layout(const std::map<int, std::vector<double>>& 
 }
 
 }  // namespace
+
+std::optional<stats::Placement> pair_placement(const Paired& p) {
+  std::map<std::pair<int, int>, std::vector<double>> groups;
+  for (std::size_t i = 0; i < p.a.size(); ++i) groups[{p.layout_a[i], p.layout_b[i]}].push_back(p.a[i] / p.b[i]);
+  if (groups.size() < 2) return std::nullopt;
+  std::vector<std::vector<double>> by_copy;
+  for (auto& [key, v] : groups) by_copy.push_back(std::move(v));
+  stats::Placement pl = stats::placement(by_copy);
+  if (!pl.valid()) return std::nullopt;
+  return pl;
+}
 
 const RatioRow* CellSummary::ratio_to(const std::string& ref) const {
   for (const auto& r : ratios)

@@ -62,6 +62,10 @@ struct Paired {
 Paired paired_values(const RunResults& r, const std::string& alloc_a, const std::string& alloc_b,
                      const std::string& workload, double Sample::*field = &Sample::mallocs_per_sec);
 
+// The pairs' ratios a/b grouped by (layout of a, layout of b): a Placement when >= 2 groups
+// have >= 2 pairs each (harness run --layouts K), else nullopt.
+std::optional<stats::Placement> pair_placement(const Paired& p);
+
 // Deterministic per-comparison bootstrap seed.
 std::uint64_t comparison_seed(std::uint64_t base, const std::string& a, const std::string& b,
                               const std::string& workload);

@@ -79,4 +79,24 @@ struct GateDefaults {
   static constexpr const char* kInstructionsReference = "results/instructions-reference.json";
 };
 
+// `harness ab` (a revision against its base, side by side on one machine).
+struct AbDefaults {
+  // Wall time: the gate's threshold; the same-run pairing makes it meaningful on any machine.
+  static constexpr double kMaxRegression = 0.05;
+  // Instructions per malloc: callgrind counts repeat to well under 0.1 % (ReportDefaults), and
+  // one added instruction on the ~60-instruction fast path is +1.7 %: 1 % fails any change
+  // that adds work to every malloc and never fails on callgrind's own repeat noise.
+  static constexpr double kMaxInstructionsRegression = 0.01;
+  // Workloads with threads > 1: callgrind serialises the threads and their interleaving decides
+  // how long they wait and retry, so the same library's count moves between runs (measured, same
+  // base library in two ab runs: producer_consumer +0.98 % and +1.3 %, larson +0.87 %;
+  // notes/ab-measured.md). 3 % keeps a margin above that; the single-threaded cells, at 1 %, catch
+  // one added instruction per malloc.
+  static constexpr double kMaxInstructionsRegressionThreaded = 0.03;
+  // What fits a 2-core CI runner in 10 minutes with the base build (scripts/ci-gate.sh,
+  // notes/ab.md): the variant every optimization is measured against and the one that ships.
+  static constexpr const char* kVariants = "baseline,all";
+  static constexpr double kBuildTimeout = 3600;  // per configure / build step of a revision, s
+};
+
 }  // namespace alloclab::harness

@@ -273,10 +273,12 @@ int execute_run(PreparedRun& run, const RunArgs& args, ProcessRunner& pr) {
   auto cells = summarize_run(res);
   checkpoint.save(res, cells);
 
-  std::fputs(render_run_table(res, cells, args.style).c_str(), stdout);
-  if (!res.instructions.empty())
-    std::fputs(render_instructions(res.instructions, res.options.reference, args.style.plain).c_str(), stdout);
-  std::fflush(stdout);
+  if (args.print_tables) {
+    std::fputs(render_run_table(res, cells, args.style).c_str(), stdout);
+    if (!res.instructions.empty())
+      std::fputs(render_instructions(res.instructions, res.options.reference, args.style.plain).c_str(), stdout);
+    std::fflush(stdout);
+  }
   if (args.format == RunFormat::gbench) {
     std::string g = gbench_path(run.out_path);
     write_file_atomically(g, to_gbench(res).dump(1) + "\n");

@@ -52,6 +52,7 @@ struct RunArgs {
   bool check_files = true;
   std::string out_prefix = "run";  // default file name prefix
   std::string shard;               // --shard K/N ("" = the whole matrix)
+  bool print_tables = true;        // false: execute_run prints no tables (a verb prints its own)
 };
 
 struct PreparedRun {
