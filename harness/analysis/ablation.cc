@@ -13,10 +13,17 @@
 namespace alloclab::harness {
 namespace {
 
-const AllocatorSpec* by_factors(const RunResults& r, const std::string& bits) {
+// The family's variant with these factor bits (the families' bit strings can be alike: 11111
+// is both `all` and `mimalloc:all`).
+const AllocatorSpec* by_factors(const RunResults& r, const std::string& family, const std::string& bits) {
   for (const auto& a : r.allocators)
-    if (a.kind == AllocatorKind::variant && a.factors == bits) return &a;
+    if (a.kind == AllocatorKind::variant && a.factors == bits && variant_family(a) == family) return &a;
   return nullptr;
+}
+
+// The family's variant `base` is called ("baseline" in ours, "mimalloc:baseline" in mimalloc's).
+const AllocatorSpec* by_name(const RunResults& r, const std::string& family, const std::string& base) {
+  return r.find_allocator(family == kAlloclabFamily ? base : family + ":" + base);
 }
 
 // An estimate's ratio, CI, p and raw significance, into an effect (stats::RatioEstimate,
@@ -216,10 +223,10 @@ void correct_family(AblationReport& rep, const std::string& name, const std::str
 }
 
 // Geometric mean over workloads of each variant's median per-round ratio to baseline.
-std::vector<VariantScore> variant_scores(const RunResults& r, const std::string& base) {
+std::vector<VariantScore> variant_scores(const RunResults& r, const std::string& family, const std::string& base) {
   std::vector<VariantScore> out;
   for (const auto& a : r.allocators) {
-    if (a.kind != AllocatorKind::variant || a.name == base) continue;
+    if (a.kind != AllocatorKind::variant || a.name == base || variant_family(a) != family) continue;
     std::vector<double> medians;
     for (const auto& w : r.workloads) {
       Paired p = paired_values(r, a.name, base, w.name);
@@ -238,6 +245,25 @@ std::vector<VariantScore> variant_scores(const RunResults& r, const std::string&
 
 }  // namespace
 
+std::vector<std::string> family_factor_names(const RunResults& r, const std::string& family) {
+  if (family == kAlloclabFamily) return r.factor_names;
+  std::size_t k = 0;
+  for (const auto& a : r.allocators)
+    if (variant_family(a) == family && !a.factors.empty()) k = std::max(k, a.factors.size());
+  std::vector<std::string> names(k);
+  const std::string prefix = family + ":";
+  for (const auto& a : r.allocators) {
+    if (variant_family(a) != family || a.factors.size() != k ||
+        std::count(a.factors.begin(), a.factors.end(), '1') != 1)
+      continue;
+    std::string name = a.name.substr(prefix.size());
+    if (name != "all" && name != "baseline" && name.rfind("all-but-", 0) != 0) names[a.factors.find('1')] = name;
+  }
+  for (std::size_t j = 0; j < k; ++j)
+    if (names[j].empty() && k == r.factor_names.size()) names[j] = r.factor_names[j];
+  return names;
+}
+
 AblationReport build_ablation(const RunResults& r, int resamples) {
   AblationOptions opt;
   opt.resamples = resamples;
@@ -246,15 +272,17 @@ AblationReport build_ablation(const RunResults& r, int resamples) {
 
 AblationReport build_ablation(const RunResults& r, const AblationOptions& opt) {
   const int resamples = opt.resamples;
+  const std::string& family = opt.family;
   AblationReport rep;
+  rep.family = family;
   rep.alpha = r.options.alpha;
-  rep.factors = r.factor_names;
+  rep.factors = family_factor_names(r, family);
   std::size_t k = rep.factors.size();
   std::string zeros(k, '0'), ones(k, '1');
-  const AllocatorSpec* base = k ? by_factors(r, zeros) : r.find_allocator("baseline");
-  const AllocatorSpec* all = k ? by_factors(r, ones) : r.find_allocator("all");
-  if (!base) base = r.find_allocator("baseline");
-  if (!all) all = r.find_allocator("all");
+  const AllocatorSpec* base = k ? by_factors(r, family, zeros) : by_name(r, family, "baseline");
+  const AllocatorSpec* all = k ? by_factors(r, family, ones) : by_name(r, family, "all");
+  if (!base) base = by_name(r, family, "baseline");
+  if (!all) all = by_name(r, family, "all");
   rep.baseline_name = base ? base->name : "";
   rep.all_name = all ? all->name : "";
   rep.reference_name = r.find_allocator(r.options.reference) ? r.options.reference : rep.baseline_name;
@@ -270,7 +298,7 @@ AblationReport build_ablation(const RunResults& r, const AblationOptions& opt) {
     for (std::size_t m = 0; m < (std::size_t{1} << k); ++m) {
       std::string bits;
       for (std::size_t j = 0; j < k; ++j) bits += (m >> (k - 1 - j)) & 1 ? '1' : '0';
-      if (const AllocatorSpec* a = by_factors(r, bits)) combos.push_back(a);
+      if (const AllocatorSpec* a = by_factors(r, family, bits)) combos.push_back(a);
     }
     rep.factorial = combos.size() == (std::size_t{1} << k);
     if (!rep.factorial)
@@ -287,8 +315,8 @@ AblationReport build_ablation(const RunResults& r, const AblationOptions& opt) {
       std::string alone = zeros, but = ones;
       alone[j] = '1';
       but[j] = '0';
-      const AllocatorSpec* x = by_factors(r, alone);
-      const AllocatorSpec* y = by_factors(r, but);
+      const AllocatorSpec* x = by_factors(r, family, alone);
+      const AllocatorSpec* y = by_factors(r, family, but);
       if (base && x) {
         wa.add_one.push_back(paired_effect(r, rep.factors[j], x->name, base->name, w.name, resamples));
         auto shifts = counter_shifts(r, base->name, x->name, w.name);
@@ -299,9 +327,9 @@ AblationReport build_ablation(const RunResults& r, const AblationOptions& opt) {
     if (base && all) wa.all_vs_baseline = paired_effect(r, "all", all->name, base->name, w.name, resamples);
     if (base)
       for (const auto& a : r.allocators)
-        if (a.kind == AllocatorKind::variant && a.name != base->name)
+        if (variant_family(a) == family && a.name != base->name)
           wa.memory.push_back(memory_effect(r, a.name, base->name, w.name, resamples));
-    if (!rep.reference_name.empty())
+    if (!rep.reference_name.empty() && family == kAlloclabFamily)
       for (const auto& a : r.allocators)
         if (a.kind == AllocatorKind::peer && a.name != rep.reference_name)
           wa.peers.push_back(paired_effect(r, a.name, a.name, rep.reference_name, w.name, resamples));
@@ -352,7 +380,7 @@ AblationReport build_ablation(const RunResults& r, const AblationOptions& opt) {
         placement_flag(opt, run_ref, wa.workload, true, e);
       }
   }
-  if (base) rep.variants = variant_scores(r, base->name);
+  if (base) rep.variants = variant_scores(r, family, base->name);
   bool any_counters =
       std::any_of(r.samples.begin(), r.samples.end(), [](const Sample& s) { return s.counters.has_value(); });
   if (!any_counters)

@@ -66,7 +66,8 @@ struct VariantScore {
 };
 
 struct AblationReport {
-  std::vector<std::string> factors;
+  std::string family = kAlloclabFamily;                 // AblationOptions::family
+  std::vector<std::string> factors;                     // family_factor_names(): bit i of the family's variants
   std::string baseline_name, all_name, reference_name;  // reference_name: the peers' reference
   bool factorial = false;
   double alpha = 0.05;
@@ -80,10 +81,20 @@ struct AblationReport {
 
 struct AblationOptions {
   int resamples = ResampleDefaults::kReport;
+  // The variants' family analysed (core/types.h variant_family): ours, or an external one
+  // (mimalloc) for the fidelity section (analysis/fidelity.h). Other families' variants are
+  // left out of every comparison; the peers are compared only in ours.
+  std::string family = kAlloclabFamily;
   PlacementMap placements;  // from the results summary (io/placement_json.h); empty: none
   double suspect_max_ins_change = ReportDefaults::kPlacementSuspectMaxInsChange;
   double below_noise_min_ins_change = ReportDefaults::kBelowNoiseMinInsChange;
 };
+
+// The factor names of a family's bit strings: for ours the results' config.factors; for an
+// external family the names of its one-factor builds ("mimalloc:<factor>" with one bit set),
+// falling back to config.factors where no such build ran and the lengths agree ("" otherwise).
+// So families are matched by factor name, not bit position: they need not have the same factors.
+std::vector<std::string> family_factor_names(const RunResults& r, const std::string& family);
 
 // Instruction counts come from r.instructions (`run --callgrind`, or merged from a `harness
 // callgrind` file by analysis/instructions.h).

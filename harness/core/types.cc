@@ -50,6 +50,12 @@ std::optional<Status> status_from_string(std::string_view s) { return lookup(kSt
 std::string_view to_string(Phase p) { return name_of(kPhases, p); }
 std::optional<Phase> phase_from_string(std::string_view s) { return lookup(kPhases, s); }
 
+std::string variant_family(const AllocatorSpec& a) {
+  if (a.kind != AllocatorKind::variant) return "";
+  auto colon = a.name.find(':');
+  return colon == std::string::npos || colon == 0 ? std::string(kAlloclabFamily) : a.name.substr(0, colon);
+}
+
 const AllocatorSpec* RunResults::find_allocator(std::string_view name) const {
   for (const auto& a : allocators)
     if (a.name == name) return &a;

@@ -37,6 +37,10 @@ inline constexpr int kExitInterrupted = 130;
 
 enum class AllocatorKind { variant, peer, custom };
 std::string_view to_string(AllocatorKind k);
+
+// The variants' families: ours ("alloclab": liballoclab-<v>.so) and external builds of another
+// allocator with the same factors as patches, named "<family>:<v>" (mimalloc:all).
+inline constexpr const char* kAlloclabFamily = "alloclab";
 std::optional<AllocatorKind> allocator_kind_from_string(std::string_view s);
 
 struct AllocatorSpec {
@@ -184,5 +188,9 @@ struct RunResults {
   const AllocatorSpec* find_allocator(std::string_view name) const;
   const WorkloadSpec* find_workload(std::string_view name) const;
 };
+
+// A variant's family: the name's "<family>:" prefix (the manifest gives every external build
+// one), else kAlloclabFamily; "" for peers and custom allocators.
+std::string variant_family(const AllocatorSpec& a);
 
 }  // namespace alloclab::harness

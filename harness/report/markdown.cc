@@ -8,26 +8,16 @@
 #include <fmt/format.h>
 
 #include "analysis/verdicts.h"
+#include "report/effect_cells.h"
+#include "report/fidelity_md.h"
 
 namespace alloclab::harness {
 namespace {
 
 std::string pct(double ratio) { return fmt::format("{:+.1f}%", (ratio - 1) * 100); }
 
-// ✔ counts (significant after FDR, not placement); † significant after FDR but placement
-// suspect or within the placement spread; · significant uncorrected only.
-std::string mark(const Effect& e) {
-  if (e.counted()) return "✔";
-  if (e.significant) return "†";
-  if (e.raw_significant) return "·";
-  return "";
-}
-
-std::string ratio_cell(const Effect& e) {
-  if (e.n == 0) return "n/a";
-  std::string m = mark(e);
-  return fmt::format("{:.3f}× [{:.3f}, {:.3f}]{}", e.ratio, e.ci_low, e.ci_high, m.empty() ? "" : " " + m);
-}
+std::string mark(const Effect& e) { return effect_mark(e); }
+std::string ratio_cell(const Effect& e) { return effect_ratio_cell(e); }
 
 // "+4.2% ✔" for an effect with pairs, "–" without.
 std::string effect_pct(const Effect* e) {
@@ -298,10 +288,12 @@ std::string forest_md(const std::map<std::string, std::string>& svg) {
 }  // namespace
 
 std::string render_report_md(const RunResults& r, const AblationReport& rep,
-                             const std::map<std::string, std::string>& svg_names) {
+                             const std::map<std::string, std::string>& svg_names,
+                             const std::vector<FidelityReport>& fidelity) {
   const std::vector<Verdict> verdicts = factor_verdicts(rep);
   std::string md = header_md(r) + verdicts_md(rep, verdicts) + summary_md(rep, verdicts) + files_md(svg_names) +
                    families_md(rep) + overview_md(rep, svg_names) + peers_md(rep) + memory_md(rep, svg_names);
+  for (const auto& f : fidelity) md += render_fidelity_md(f, rep.alpha);
   md += "## Per workload\n\n";
   for (const auto& wa : rep.workloads) md += workload_md(r, rep, wa);
   md += forest_md(svg_names);

@@ -62,11 +62,15 @@ VariantInfo parse_variant(const json& e, bool external, const Bad& bad) {
       if (s.is_string()) v.sets.push_back(s.get<std::string>());
   if (external) {
     v.family = e.value("family", std::string{});
-    if (v.family.empty() || v.family == kAlloclabFamily || v.name.rfind(v.family + ":", 0) != 0)
+    // The results file keeps no family: variant_family() reads it back from the name's prefix.
+    if (v.family.empty() || v.family == kAlloclabFamily || v.family.find(':') != std::string::npos ||
+        v.name.rfind(v.family + ":", 0) != 0)
       throw bad("external build " + v.name + ": needs a \"family\" other than alloclab, and a name \"<family>:...\"");
     v.stats_library.clear();
     v.layouts = {{0, 0, v.library}};
   } else {
+    if (v.name.find(':') != std::string::npos)
+      throw bad("variant " + v.name + ": ':' in a name is reserved for the external families (<family>:<name>)");
     v.layouts = parse_layouts(e, v, bad);
   }
   return v;

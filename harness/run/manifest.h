@@ -26,8 +26,6 @@ struct LayoutCopy {
   std::string library;
 };
 
-inline constexpr const char* kAlloclabFamily = "alloclab";
-
 struct VariantInfo {
   std::string name;
   std::string family = kAlloclabFamily;  // "mimalloc" for the external mimalloc:* builds

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "analysis/ablation.h"
+#include "analysis/fidelity.h"
 #include "analysis/instructions.h"
 #include "io/atomic_file.h"
 #include "io/placement_json.h"
@@ -47,9 +48,13 @@ int report_verb(const ReportArgs& a) {
   opt.placements = placements_from_json(doc);
   AblationReport rep = build_ablation(r, opt);
   rep.notes.insert(rep.notes.end(), notes.begin(), notes.end());
+  // A run that holds an external family (mimalloc:*) too: its fidelity section.
+  std::vector<FidelityReport> fidelity;
+  for (const auto& family : external_families(r))
+    if (auto f = build_fidelity(r, rep, opt, family)) fidelity.push_back(std::move(*f));
   std::map<std::string, std::string> names;
   if (a.out.empty()) {
-    std::fputs(render_report_md(r, rep, names).c_str(), stdout);
+    std::fputs(render_report_md(r, rep, names, fidelity).c_str(), stdout);
     return kExitOk;
   }
   ensure_parent_dir(a.out);
@@ -58,7 +63,7 @@ int report_verb(const ReportArgs& a) {
     write_file_atomically(path, svg);
     names[kind] = fs::path(path).filename().string();
   }
-  write_file_atomically(a.out, render_report_md(r, rep, names));
+  write_file_atomically(a.out, render_report_md(r, rep, names, fidelity));
   std::fprintf(stderr, "harness: report: %s (+ %zu SVG charts)\n", a.out.c_str(), names.size());
   return kExitOk;
 }

@@ -76,6 +76,16 @@ Manifest manifest_with_mimalloc() {
   return parse_manifest(j, "m.json");
 }
 
+TEST(Selection, ExternalBuildsKeepTheirFamilyAndNoAlloclabName) {
+  Manifest m = manifest_with_mimalloc();
+  auto sel = select_allocators(&m, req("baseline,mimalloc:baseline"), {});
+  ASSERT_EQ(sel.allocators.size(), 2u);
+  EXPECT_EQ(variant_family(sel.allocators[0]), kAlloclabFamily);
+  EXPECT_EQ(sel.allocators[0].expected_variant, "baseline");
+  EXPECT_EQ(variant_family(sel.allocators[1]), "mimalloc");
+  EXPECT_EQ(sel.allocators[1].expected_variant, "");  // no alloclab library may answer malloc
+}
+
 TEST(Selection, ExternalFamilyHasItsOwnSets) {
   Manifest m = manifest_with_mimalloc();
   ASSERT_EQ(m.variants.size(), 6u);
@@ -186,6 +196,9 @@ TEST(Selection, ExternalEntryNeedsItsFamily) {
   EXPECT_THROW(parse_manifest(j, "m.json"), HarnessError);
   j["external"][0]["family"] = "mimalloc";
   EXPECT_EQ(parse_manifest(j, "m.json").variants.at(0).family, "mimalloc");
+  // Results files keep no family: it is the name's prefix, so ours may not contain ':'.
+  json ours = {{"variants", {{{"name", "mimalloc:all"}, {"library", "/l/all.so"}}}}};
+  EXPECT_THROW(parse_manifest(ours, "m.json"), HarnessError);
   j["external"] = json::object();
   EXPECT_THROW(parse_manifest(j, "m.json"), HarnessError);
 }
