@@ -151,8 +151,9 @@ struct RunOptions {
 
 // Callgrind's branch-predictor and cache simulation (--branch-sim=yes --cache-sim=yes) over
 // the same measured region as the instruction count: event totals, named after callgrind's
-// events. Simulated, not this CPU's: a table of 2-bit counters for conditional branches, a
-// last-target table for indirect ones, and an I1/D1 + LL cache of CallgrindDefaults' geometry.
+// events. Simulated, not this CPU's: 2-bit counters indexed by branch address and global
+// history for conditional branches, a last-target table for indirect ones, and an I1/D1 + LL
+// cache of CallgrindDefaults' geometry.
 struct MechanismCount {
   std::int64_t cond_branches = 0, cond_mispredicts = 0;          // Bc, Bcm
   std::int64_t indirect_branches = 0, indirect_mispredicts = 0;  // Bi, Bim
