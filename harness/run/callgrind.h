@@ -9,6 +9,9 @@
 // preload check here (the fixed-iterations output has no malloc_provider); the same LD_PRELOAD
 // as `run` is used. Address-space randomization does not reach the counts: valgrind places the
 // client's stack and mappings itself, the same in every run (ctest harness.callgrind_repeat).
+// What does vary: allocators that read the clock (ours: os_now_ms for retiring and purging;
+// jemalloc's decay) decide differently when the run is slower, and 2-thread workloads switch
+// threads at different points, so those cells differ slightly between runs.
 #pragma once
 
 #include <map>

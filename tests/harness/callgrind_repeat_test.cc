@@ -1,8 +1,10 @@
 // harness.callgrind_repeat: two `harness callgrind` runs of one variant × one workload give
-// identical counts — instructions and every simulated branch and cache event. A real valgrind
-// run (about 10 s each); it fails if anything in the children's address space or in the
-// simulation varies between runs (ASLR reaching the simulated cache sets, a time-dependent
-// thread switch), which would make the counts unusable as a deterministic metric.
+// identical counts — instructions and every simulated branch and cache event. Real valgrind
+// runs (about 1-2 s each, ASLR on); it fails if anything in the children's address space or in
+// the simulation varies between runs (ASLR reaching the simulated cache sets), which would
+// make the counts unusable as a deterministic metric. baseline × interleaved is single-threaded
+// and takes none of the allocator's clock-driven retire/purge decisions; cells that do (and
+// 2-thread cells) vary a little between runs for that reason (notes/mechanism.md).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -29,8 +31,8 @@ int cli(std::vector<std::string> args) {
 
 InstructionCount count_once(const testing::TempDir& dir, const std::string& name) {
   const std::string out = dir.file(name);
-  EXPECT_EQ(cli({"callgrind", "--variants", "baseline", "--workloads", "interleaved", "--iterations", "1",
-                 "--valgrind", ALLOCLAB_VALGRIND, "--style", "plain", "--out", out}),
+  EXPECT_EQ(cli({"callgrind", "--variants", "baseline", "--workloads", "interleaved", "--iterations", "1", "--valgrind",
+                 ALLOCLAB_VALGRIND, "--style", "plain", "--out", out}),
             0);
   RunResults r = load_results(out);
   EXPECT_EQ(r.instructions.size(), 1u);
