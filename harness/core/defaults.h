@@ -41,6 +41,15 @@ struct CallgrindDefaults {
   static constexpr long kIterations = 2;         // whole workload runs inside the measured region
   static constexpr double kTimeout = 600;        // per-child limit of `harness callgrind`, s
   static constexpr double kRunMinTimeout = 300;  // `harness run --callgrind`: max(this, --timeout)
+  // Branch and cache simulation beside the instructions (--no-mechanism turns it off).
+  static constexpr bool kMechanism = true;
+  // The simulated caches (valgrind's --I1/--D1/--LL size,associativity,line size): this
+  // machine's L1i, L1d and per-core L2 as the last level. Fixed, so the counts do not depend on
+  // what valgrind detects on the host (here it would take the VM's 480 MiB L3 as LL, which only
+  // cold misses miss).
+  static constexpr const char* kI1 = "65536,16,64";
+  static constexpr const char* kD1 = "49152,12,64";
+  static constexpr const char* kLL = "2097152,16,64";
 };
 
 struct ExecDefaults {

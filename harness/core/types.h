@@ -153,14 +153,39 @@ struct RunOptions {
   std::string probe;
 };
 
+// Callgrind's branch-predictor and cache simulation (--branch-sim=yes --cache-sim=yes) over
+// the same measured region as the instruction count: event totals, named after callgrind's
+// events. Simulated, not this CPU's: 2-bit counters indexed by branch address and global
+// history for conditional branches, a last-target table for indirect ones, and an I1/D1 + LL
+// cache of CallgrindDefaults' geometry.
+struct MechanismCount {
+  std::int64_t cond_branches = 0, cond_mispredicts = 0;          // Bc, Bcm
+  std::int64_t indirect_branches = 0, indirect_mispredicts = 0;  // Bi, Bim
+  std::int64_t data_reads = 0, data_writes = 0;                  // Dr, Dw
+  std::int64_t d1_read_misses = 0, d1_write_misses = 0;          // D1mr, D1mw
+  std::int64_t ll_read_misses = 0, ll_write_misses = 0;          // DLmr, DLmw (data side)
+  std::int64_t i1_misses = 0, ll_instruction_misses = 0;         // I1mr, ILmr
+  std::string caches;  // the simulated geometry, from callgrind's "desc:" lines
+  // The report's columns: every mispredicted branch, every D1 miss, every LL miss (data and
+  // instruction side).
+  std::int64_t mispredicts() const { return cond_mispredicts + indirect_mispredicts; }
+  std::int64_t d1_misses() const { return d1_read_misses + d1_write_misses; }
+  std::int64_t ll_misses() const { return ll_read_misses + ll_write_misses + ll_instruction_misses; }
+  bool operator==(const MechanismCount&) const = default;
+};
+
 // Instruction counts from callgrind (harness callgrind / harness run --callgrind).
 struct InstructionCount {
   std::string allocator, workload;
   std::int64_t iterations = 0, mallocs = 0, frees = 0;
   std::int64_t instructions = 0;  // total Ir inside alloclab_measured_region
   double instructions_per_malloc = 0;
+  std::optional<MechanismCount> mechanism;  // nullopt: counted without the simulation
   Status status = Status::ok;
   std::string error;
+  double per_malloc(std::int64_t events) const {
+    return mallocs > 0 ? static_cast<double>(events) / static_cast<double>(mallocs) : 0;
+  }
 };
 
 // One shard of a sharded run (harness run --shard K/N): it measured only the workloads the

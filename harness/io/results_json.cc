@@ -85,16 +85,34 @@ json failure_to_json(const Failure& f) {
           {"phase", to_string(f.phase)}, {"status", to_string(f.status)}, {"error", f.error}};
 }
 
+json mechanism_to_json(const MechanismCount& m) {
+  return {{"cond_branches", m.cond_branches},
+          {"cond_mispredicts", m.cond_mispredicts},
+          {"indirect_branches", m.indirect_branches},
+          {"indirect_mispredicts", m.indirect_mispredicts},
+          {"data_reads", m.data_reads},
+          {"data_writes", m.data_writes},
+          {"d1_read_misses", m.d1_read_misses},
+          {"d1_write_misses", m.d1_write_misses},
+          {"ll_read_misses", m.ll_read_misses},
+          {"ll_write_misses", m.ll_write_misses},
+          {"i1_misses", m.i1_misses},
+          {"ll_instruction_misses", m.ll_instruction_misses},
+          {"caches", m.caches}};
+}
+
 json instruction_to_json(const InstructionCount& i) {
-  return {{"allocator", i.allocator},
-          {"workload", i.workload},
-          {"iterations", i.iterations},
-          {"mallocs", i.mallocs},
-          {"frees", i.frees},
-          {"instructions", i.instructions},
-          {"instructions_per_malloc", i.instructions_per_malloc},
-          {"status", to_string(i.status)},
-          {"error", i.error}};
+  json j = {{"allocator", i.allocator},
+            {"workload", i.workload},
+            {"iterations", i.iterations},
+            {"mallocs", i.mallocs},
+            {"frees", i.frees},
+            {"instructions", i.instructions},
+            {"instructions_per_malloc", i.instructions_per_malloc},
+            {"status", to_string(i.status)},
+            {"error", i.error}};
+  if (i.mechanism) j["mechanism"] = mechanism_to_json(*i.mechanism);
+  return j;
 }
 
 template <typename T>
@@ -205,6 +223,24 @@ Failure failure_from_json(const json& f) {
           f["error"].get<std::string>()};
 }
 
+MechanismCount mechanism_from_json(const json& m) {
+  MechanismCount x;
+  x.cond_branches = m["cond_branches"].get<std::int64_t>();
+  x.cond_mispredicts = m["cond_mispredicts"].get<std::int64_t>();
+  x.indirect_branches = get_or<std::int64_t>(m, "indirect_branches", 0);
+  x.indirect_mispredicts = get_or<std::int64_t>(m, "indirect_mispredicts", 0);
+  x.data_reads = get_or<std::int64_t>(m, "data_reads", 0);
+  x.data_writes = get_or<std::int64_t>(m, "data_writes", 0);
+  x.d1_read_misses = m["d1_read_misses"].get<std::int64_t>();
+  x.d1_write_misses = m["d1_write_misses"].get<std::int64_t>();
+  x.ll_read_misses = m["ll_read_misses"].get<std::int64_t>();
+  x.ll_write_misses = m["ll_write_misses"].get<std::int64_t>();
+  x.i1_misses = get_or<std::int64_t>(m, "i1_misses", 0);
+  x.ll_instruction_misses = get_or<std::int64_t>(m, "ll_instruction_misses", 0);
+  x.caches = get_or(m, "caches", std::string{});
+  return x;
+}
+
 InstructionCount instruction_from_json(const json& i) {
   InstructionCount x;
   x.allocator = i["allocator"].get<std::string>();
@@ -216,6 +252,7 @@ InstructionCount instruction_from_json(const json& i) {
   x.instructions_per_malloc = i["instructions_per_malloc"].get<double>();
   x.status = *status_from_string(i["status"].get<std::string>());
   x.error = get_or(i, "error", std::string{});
+  if (auto m = i.find("mechanism"); m != i.end() && m->is_object()) x.mechanism = mechanism_from_json(*m);
   return x;
 }
 

@@ -215,7 +215,46 @@ std::string memory_md(const AblationReport& rep, const std::map<std::string, std
   return md;
 }
 
-// One workload's section: its effect tables, memory cost and counters.
+// One workload's callgrind counts with the simulated branch predictor and caches (`harness
+// callgrind`, on by default): per malloc, every allocator, each with its ratio to the reference.
+std::string mechanism_md(const RunResults& r, const std::string& reference, const std::string& workload) {
+  auto find_count = [&r, &workload](const std::string& allocator) -> const InstructionCount* {
+    for (const auto& i : r.instructions)
+      if (i.allocator == allocator && i.workload == workload && i.status == Status::ok && i.mechanism) return &i;
+    return nullptr;
+  };
+  auto cell = [](double v, double ref, const char* format) {
+    std::string out = fmt::format(fmt::runtime(format), v);
+    return ref > 0 ? out + fmt::format(" ({:.2f}×)", v / ref) : out;
+  };
+  const InstructionCount* ref = find_count(reference);
+  std::string rows;
+  for (const auto& a : r.allocators) {
+    const InstructionCount* c = find_count(a.name);
+    if (!c) continue;
+    const MechanismCount& m = *c->mechanism;
+    const MechanismCount* rm = ref ? &*ref->mechanism : nullptr;
+    rows += fmt::format("| {} | {} | {} | {} | {} |\n", a.name,
+                        cell(c->instructions_per_malloc, ref ? ref->instructions_per_malloc : 0, "{:.1f}"),
+                        cell(c->per_malloc(m.mispredicts()), rm ? ref->per_malloc(rm->mispredicts()) : 0, "{:.3f}"),
+                        cell(c->per_malloc(m.d1_misses()), rm ? ref->per_malloc(rm->d1_misses()) : 0, "{:.3f}"),
+                        cell(c->per_malloc(m.ll_misses()), rm ? ref->per_malloc(rm->ll_misses()) : 0, "{:.4f}"));
+  }
+  if (rows.empty()) return "";
+  std::string caches;
+  for (const auto& i : r.instructions)
+    if (i.workload == workload && i.mechanism && !i.mechanism->caches.empty()) caches = i.mechanism->caches;
+  return "**Mechanism per malloc (callgrind; (ratio) vs " + reference +
+         ")**\n\nmispred: conditional and indirect branches mispredicted; D1 miss: L1 data read and write misses; "
+         "LL miss: last-level misses, data and instruction side. Valgrind's simulated branch predictor and caches" +
+         (caches.empty() ? "" : " (" + caches + ")") +
+         ", deterministic but not this CPU's.\n\n| allocator | instr/malloc | mispred/malloc | D1 miss/malloc | LL "
+         "miss/malloc |\n|---|---|---|---|---|\n" +
+         rows + "\n";
+}
+
+// One workload's section: its effect tables, the callgrind mechanism counts, memory cost and
+// counters.
 std::string workload_md(const RunResults& r, const AblationReport& rep, const WorkloadAblation& wa) {
   std::string md;
   md += "### " + wa.workload + "\n\n";
@@ -248,6 +287,7 @@ std::string workload_md(const RunResults& r, const AblationReport& rep, const Wo
   table("Main effects (full factorial, on log mallocs/sec)", wa.main_effects, false);
   table("Two-factor interactions (ratio > 1: the pair gains more together than apart)", wa.interactions, false);
   table("Peers vs " + rep.reference_name, wa.peers, true);
+  md += mechanism_md(r, rep.reference_name.empty() ? r.options.reference : rep.reference_name, wa.workload);
   if (!wa.memory.empty()) {
     md += "**Memory cost (peak RSS vs " + rep.baseline_name +
           ")**\n\n| variant | RSS ratio [CI] | p | q | n |\n|---|---|---|---|---|\n";

@@ -174,23 +174,58 @@ std::string render_gate(const GateReport& rep, const GateOptions& opt, const Sty
 }
 
 std::string render_instructions(const std::vector<InstructionCount>& counts, const std::string& reference, bool plain) {
-  TextTable t({"allocator", "workload", "mallocs", "instructions", "Ir/malloc", "vs " + reference});
+  const bool mech = std::any_of(counts.begin(), counts.end(), [](const InstructionCount& c) { return c.mechanism; });
+  std::vector<std::string> header = {"allocator",    "workload",  "mallocs",
+                                     "instructions", "Ir/malloc", "vs " + reference};
+  if (mech)
+    header.insert(header.end(), {"branch/malloc", "mispred/malloc", "mispred vs " + reference, "D1 miss/malloc",
+                                 "I1 miss/malloc", "LL miss/malloc"});
+  TextTable t(header);
+  const char* times = plain ? "x" : "×";
   for (const auto& c : counts) {
     if (c.status != Status::ok) {
-      t.add_row({c.allocator, c.workload, "", "", "FAIL", c.error.substr(0, 60)});
+      std::vector<std::string> row = {c.allocator, c.workload, "", "", "FAIL", c.error.substr(0, 60)};
+      row.resize(header.size());
+      t.add_row(row);
       continue;
     }
-    std::string rel;
+    const InstructionCount* ref = nullptr;
     for (const auto& r : counts)
       if (r.allocator == reference && r.workload == c.workload && r.status == Status::ok &&
           r.instructions_per_malloc > 0)
-        rel = fmt::format("{:.3f}{}", c.instructions_per_malloc / r.instructions_per_malloc, plain ? "x" : "×");
-    t.add_row({c.allocator, c.workload, fmt::format("{}", c.mallocs), fmt::format("{}", c.instructions),
-               fmt::format("{:.1f}", c.instructions_per_malloc), rel});
+        ref = &r;
+    std::vector<std::string> row = {
+        c.allocator,
+        c.workload,
+        fmt::format("{}", c.mallocs),
+        fmt::format("{}", c.instructions),
+        fmt::format("{:.1f}", c.instructions_per_malloc),
+        ref ? fmt::format("{:.3f}{}", c.instructions_per_malloc / ref->instructions_per_malloc, times) : ""};
+    if (mech) {
+      if (const auto& m = c.mechanism) {
+        std::string rel;
+        if (ref && ref->mechanism && ref->mechanism->mispredicts() > 0)
+          rel = fmt::format("{:.3f}{}", c.per_malloc(m->mispredicts()) / ref->per_malloc(ref->mechanism->mispredicts()),
+                            times);
+        row.insert(row.end(), {fmt::format("{:.2f}", c.per_malloc(m->cond_branches + m->indirect_branches)),
+                               fmt::format("{:.3f}", c.per_malloc(m->mispredicts())), rel,
+                               fmt::format("{:.3f}", c.per_malloc(m->d1_misses())),
+                               fmt::format("{:.4f}", c.per_malloc(m->i1_misses)),
+                               fmt::format("{:.4f}", c.per_malloc(m->ll_misses()))});
+      }
+      row.resize(header.size());
+    }
+    t.add_row(row);
   }
-  return t.render(plain) +
-         "Ir/malloc: instructions executed inside alloclab_measured_region per malloc "
-         "(callgrind; deterministic, threads serialised, kernel time not counted).\n";
+  std::string notes =
+      "Ir/malloc: instructions executed inside alloclab_measured_region per malloc "
+      "(callgrind; deterministic, threads serialised, kernel time not counted).\n";
+  if (mech)
+    notes +=
+        "branch, mispred, D1/I1/LL miss per malloc: callgrind's simulated branch predictor and caches in the same "
+        "region (branch = conditional + indirect; mispred = both kinds mispredicted; LL = data and instruction side), "
+        "not this CPU's.\n";
+  return t.render(plain) + notes;
 }
 
 std::string render_aa(const AaVerdict& v, const std::string& copy, double alpha) {

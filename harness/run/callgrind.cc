@@ -18,37 +18,88 @@ namespace fs = std::filesystem;
 ChildSpec callgrind_spec(const CallgrindSettings& s, const AllocatorSpec& a, const WorkloadSpec& w,
                          const std::string& out_file) {
   ChildSpec c;
-  c.argv = {s.valgrind,
-            "--tool=callgrind",
-            "--toggle-collect=alloclab_measured_region",
-            "--callgrind-out-file=" + out_file,
-            s.runner,
-            fmt::format("--fixed-iterations={}", s.iterations),
-            "--workload=" + w.name};
+  c.argv = {s.valgrind, "--tool=callgrind", "--toggle-collect=alloclab_measured_region",
+            "--callgrind-out-file=" + out_file};
+  if (s.mechanism)
+    c.argv.insert(c.argv.end(),
+                  {"--branch-sim=yes", "--cache-sim=yes", std::string("--I1=") + CallgrindDefaults::kI1,
+                   std::string("--D1=") + CallgrindDefaults::kD1, std::string("--LL=") + CallgrindDefaults::kLL});
+  c.argv.insert(c.argv.end(), {s.runner, fmt::format("--fixed-iterations={}", s.iterations), "--workload=" + w.name});
   c.timeout_s = s.timeout_s;
   apply_preload(a, c);
   return c;
 }
 
-std::optional<std::int64_t> parse_callgrind_total(const std::string& text) {
-  std::optional<std::int64_t> totals;
+std::optional<std::map<std::string, std::int64_t>> parse_callgrind_events(const std::string& text) {
+  std::vector<std::string> names;
+  std::optional<std::string> summary, totals;
   std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
-    bool summary = line.rfind("summary:", 0) == 0;
-    bool total = line.rfind("totals:", 0) == 0;
-    if (!summary && !total) continue;
-    std::istringstream fields(line.substr(line.find(':') + 1));
-    long long v = 0;
-    if (!(fields >> v)) continue;
-    if (summary) return v;
-    totals = v;
+    auto rest = [&line] { return line.substr(line.find(':') + 1); };
+    if (line.rfind("events:", 0) == 0) {
+      std::istringstream f(rest());
+      names.clear();
+      for (std::string n; f >> n;) names.push_back(n);
+    } else if (line.rfind("summary:", 0) == 0 && !summary) {
+      summary = rest();
+    } else if (line.rfind("totals:", 0) == 0) {
+      totals = rest();
+    }
   }
-  return totals;
+  const std::optional<std::string>& line_values = summary ? summary : totals;
+  if (!line_values) return std::nullopt;
+  std::vector<std::int64_t> values;
+  std::istringstream f(*line_values);
+  for (long long v = 0; f >> v;) values.push_back(v);
+  if (values.empty()) return std::nullopt;
+  if (names.empty()) names = {"Ir"};  // callgrind's default event
+  std::map<std::string, std::int64_t> events;
+  for (std::size_t i = 0; i < names.size(); ++i) events[names[i]] = i < values.size() ? values[i] : 0;
+  return events;
+}
+
+std::optional<std::int64_t> parse_callgrind_total(const std::string& text) {
+  auto events = parse_callgrind_events(text);
+  if (!events || !events->contains("Ir")) return std::nullopt;
+  return events->at("Ir");
+}
+
+std::optional<MechanismCount> mechanism_from_events(const std::map<std::string, std::int64_t>& events,
+                                                    const std::string& text) {
+  if (!events.contains("Bc") || !events.contains("D1mr")) return std::nullopt;
+  auto get = [&events](const char* name) {
+    auto it = events.find(name);
+    return it == events.end() ? std::int64_t{0} : it->second;
+  };
+  MechanismCount m;
+  m.cond_branches = get("Bc");
+  m.cond_mispredicts = get("Bcm");
+  m.indirect_branches = get("Bi");
+  m.indirect_mispredicts = get("Bim");
+  m.data_reads = get("Dr");
+  m.data_writes = get("Dw");
+  m.d1_read_misses = get("D1mr");
+  m.d1_write_misses = get("D1mw");
+  m.ll_read_misses = get("DLmr");
+  m.ll_write_misses = get("DLmw");
+  m.i1_misses = get("I1mr");
+  m.ll_instruction_misses = get("ILmr");
+  // "desc: I1 cache: 65536 B, 64 B, 16-way associative" -> "I1 65536 B, 64 B, 16-way associative".
+  const std::string prefix = "desc: ", cache = " cache: ";
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto at = line.find(cache);
+    if (line.rfind(prefix, 0) != 0 || at == std::string::npos) continue;
+    m.caches += (m.caches.empty() ? "" : "; ") + line.substr(prefix.size(), at - prefix.size()) + " " +
+                line.substr(at + cache.size());
+  }
+  return m;
 }
 
 InstructionCount interpret_callgrind(const AllocatorSpec& a, const WorkloadSpec& w, const ChildResult& r,
-                                     const std::optional<std::string>& out_text, double timeout_s) {
+                                     const std::optional<std::string>& out_text, double timeout_s, bool mechanism) {
   InstructionCount ic;
   ic.allocator = a.name;
   ic.workload = w.name;
@@ -68,13 +119,21 @@ InstructionCount interpret_callgrind(const AllocatorSpec& a, const WorkloadSpec&
     ic.error = "malformed output: --fixed-iterations did not print JSON (" + tail(r.out, 120) + ")";
     return ic;
   }
-  auto total = out_text ? parse_callgrind_total(*out_text) : std::nullopt;
-  if (!total) {
+  auto events = out_text ? parse_callgrind_events(*out_text) : std::nullopt;
+  if (!events || !events->contains("Ir")) {
     ic.status = Status::failed;
-    ic.error = out_text ? "no summary:/totals: line in the callgrind output" : "callgrind wrote no output file";
+    ic.error = out_text ? "no summary:/totals: line with Ir in the callgrind output" : "callgrind wrote no output file";
     return ic;
   }
-  ic.instructions = *total;
+  ic.instructions = events->at("Ir");
+  if (mechanism) {
+    ic.mechanism = mechanism_from_events(*events, *out_text);
+    if (!ic.mechanism) {
+      ic.status = Status::failed;
+      ic.error = "no branch/cache events (Bc, D1mr) in the callgrind output: did --branch-sim/--cache-sim run?";
+      return ic;
+    }
+  }
   if (ic.mallocs <= 0) {
     ic.status = Status::failed;
     ic.error = "the runner reported no mallocs";
@@ -118,7 +177,7 @@ std::vector<InstructionCount> run_callgrind(const std::vector<AllocatorSpec>& al
         ss << in.rdbuf();
         text = ss.str();
       }
-      InstructionCount ic = interpret_callgrind(a, w, r, text, s.timeout_s);
+      InstructionCount ic = interpret_callgrind(a, w, r, text, s.timeout_s, s.mechanism);
       if (ic.status != Status::ok)
         observer.on_failure({a.name, w.name, 0, Phase::measure, ic.status, "callgrind: " + ic.error});
       out.push_back(ic);

@@ -1,5 +1,6 @@
 // verbs/callgrind.cc — the `callgrind` verb: prepare a run (names, context) without timed
-// rounds, count instructions, write the results file, print the table.
+// rounds, count instructions (and by default the simulated branches and cache misses), write
+// the results file, print the table.
 #include "verbs/callgrind.h"
 
 #include <cstdio>
@@ -25,6 +26,10 @@ CLI::App* add_callgrind_verb(CLI::App& app, CallgrindArgs& a) {
                  "Whole workload runs inside the measured region (each run is many mallocs)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cg->add_flag("--mechanism,!--no-mechanism", a.mechanism,
+               "Also simulate branch prediction and caches in the same region (callgrind --branch-sim=yes "
+               "--cache-sim=yes): branches, mispredictions, D1/I1/LL misses per malloc; about twice as slow")
+      ->capture_default_str();
   cg->add_option("--out,-o", a.out, "Results file (default results/callgrind-<UTC>.json)");
   cg->add_option("--valgrind", a.valgrind, "valgrind binary")->capture_default_str();
   cg->add_option("--timeout", a.timeout, "Per-child limit in seconds")
@@ -55,6 +60,7 @@ int callgrind_verb(const CallgrindArgs& a, const std::vector<std::string>& comma
   cs.runner = args.runner;
   cs.iterations = a.iterations;
   cs.timeout_s = a.timeout;
+  cs.mechanism = a.mechanism;
   ProgressPrinter progress(args.style);
   res.instructions = run_callgrind(res.allocators, res.workloads, cs, pr, progress);
   progress.finish();

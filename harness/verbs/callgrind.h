@@ -21,6 +21,7 @@ struct CallgrindArgs {
   std::string out;  // "" = results/callgrind-<UTC>.json
   std::string valgrind = "valgrind";
   double timeout = CallgrindDefaults::kTimeout;
+  bool mechanism = CallgrindDefaults::kMechanism;  // --mechanism / --no-mechanism
 };
 
 CLI::App* add_callgrind_verb(CLI::App& app, CallgrindArgs& args);

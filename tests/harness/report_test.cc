@@ -113,6 +113,42 @@ TEST(Report, WithoutTheFullFactorialSaysSo) {
   EXPECT_TRUE(noted);
 }
 
+// The per-workload mechanism table: every allocator's counts per malloc with its ratio to the
+// reference; absent when no count carries the simulation (an old file, --no-mechanism).
+TEST(Report, MechanismTablePerWorkload) {
+  RunResults r = factorial_run(4);
+  AllocatorSpec tc;
+  tc.name = "tcmalloc";
+  tc.kind = AllocatorKind::peer;
+  r.allocators.push_back(tc);
+  auto count = [](const std::string& a, std::int64_t ir, std::int64_t bcm, std::int64_t d1, std::int64_t ll) {
+    InstructionCount c;
+    c.allocator = a;
+    c.workload = "w";
+    c.mallocs = c.frees = 1000;
+    c.instructions = ir;
+    c.instructions_per_malloc = ir / 1000.0;
+    MechanismCount m;
+    m.cond_branches = 10000;
+    m.cond_mispredicts = bcm;
+    m.d1_read_misses = d1;
+    m.ll_read_misses = ll;
+    c.mechanism = m;
+    return c;
+  };
+  r.instructions = {count("baseline", 60000, 630, 400, 2), count("tcmalloc", 90000, 17, 200, 1)};
+  std::string md = render_report_md(r, build_ablation(r, 200), {});
+  EXPECT_NE(md.find("| allocator | instr/malloc | mispred/malloc | D1 miss/malloc | LL miss/malloc |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| baseline | 60.0 (1.00×) | 0.630 (1.00×) | 0.400 (1.00×) | 0.0020 (1.00×) |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| tcmalloc | 90.0 (1.50×) | 0.017 (0.03×) | 0.200 (0.50×) | 0.0010 (0.50×) |"), std::string::npos)
+      << md;
+  for (auto& c : r.instructions) c.mechanism.reset();
+  EXPECT_EQ(render_report_md(r, build_ablation(r, 200), {}).find("mispred/malloc"), std::string::npos);
+}
+
 TEST(Report, SvgEscapesLabels) {
   std::string svg = bar_chart_svg("a<b", "axis", {{"x&y", 1.1, 1.0, 1.2, true, "g"}});
   EXPECT_NE(svg.find("a&lt;b"), std::string::npos);

@@ -163,6 +163,72 @@ TEST(ResultsSchema, LayoutFieldsRoundTripAndOldFilesStillLoad) {
   }
 }
 
+// Callgrind counts with the simulated branch and cache events: written, validated, read back;
+// a count without them (an older file, or --no-mechanism) still validates and reads as none.
+TEST(ResultsSchema, MechanismCountsRoundTripAndOldCountsStillLoad) {
+  RunResults r = produced_run();
+  InstructionCount with;
+  with.allocator = "baseline";
+  with.workload = "w1";
+  with.iterations = 2;
+  with.mallocs = with.frees = 1000;
+  with.instructions = 62000;
+  with.instructions_per_malloc = 62;
+  MechanismCount m;
+  m.cond_branches = 9000;
+  m.cond_mispredicts = 630;
+  m.indirect_branches = 2000;
+  m.indirect_mispredicts = 5;
+  m.data_reads = 30000;
+  m.data_writes = 12000;
+  m.d1_read_misses = 700;
+  m.d1_write_misses = 600;
+  m.ll_read_misses = 3;
+  m.ll_write_misses = 4;
+  m.i1_misses = 9;
+  m.ll_instruction_misses = 8;
+  m.caches = "I1 65536 B, 64 B, 16-way associative";
+  with.mechanism = m;
+  InstructionCount without = with;
+  without.allocator = "glibc";
+  without.mechanism.reset();
+  r.instructions = {with, without};
+
+  json j = results_to_json(r);
+  auto errors = validate_json(j, results_schema());
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  EXPECT_EQ(j["instructions"][0]["mechanism"]["cond_mispredicts"], 630);
+  EXPECT_FALSE(j["instructions"][1].contains("mechanism"));
+  RunResults back = results_from_json(j);
+  ASSERT_EQ(back.instructions.size(), 2u);
+  ASSERT_TRUE(back.instructions[0].mechanism.has_value());
+  EXPECT_EQ(*back.instructions[0].mechanism, m);
+  EXPECT_FALSE(back.instructions[1].mechanism.has_value());
+  EXPECT_EQ(results_to_json(back)["instructions"], j["instructions"]);
+
+  // The schema checks the new object: a negative or missing required event is invalid.
+  json bad = j;
+  bad["instructions"][0]["mechanism"]["d1_read_misses"] = -1;
+  EXPECT_FALSE(validate_json(bad, results_schema()).empty());
+  bad = j;
+  bad["instructions"][0]["mechanism"].erase("cond_mispredicts");
+  EXPECT_FALSE(validate_json(bad, results_schema()).empty());
+}
+
+TEST(ResultsSchema, CallgrindFileFromBeforeTheMechanismFieldsStillLoads) {
+  // tests/harness/fixtures/callgrind-extra.json was written before the mechanism fields existed.
+  json old = json::parse(testing::read_text(std::string(ALLOCLAB_HARNESS_FIXTURES) + "/callgrind-extra.json"));
+  ASSERT_FALSE(old["instructions"].empty());
+  for (const auto& i : old["instructions"]) ASSERT_FALSE(i.contains("mechanism"));
+  EXPECT_TRUE(validate_json(old, results_schema()).empty());
+  RunResults r = results_from_json(old);
+  ASSERT_EQ(r.instructions.size(), old["instructions"].size());
+  for (const auto& i : r.instructions) {
+    EXPECT_FALSE(i.mechanism.has_value());
+    EXPECT_GT(i.instructions_per_malloc, 0);
+  }
+}
+
 TEST(ResultsSchema, BrokenDocumentsDoNotValidate) {
   json good = results_to_json(produced_run());
   auto broken = [&](auto mutate) {
