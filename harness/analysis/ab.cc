@@ -55,6 +55,91 @@ std::string AbContext::rerun_command(const std::string& variant, const std::stri
                            workload, rounds, layouts, min_time, seed);
 }
 
+std::string AbContext::base_label() const {
+  return base_rev == base_sha ? base_sha.substr(0, 12) : base_rev + " (" + base_sha.substr(0, 12) + ")";
+}
+
+std::string AbContext::head_label() const {
+  if (head_rev != "worktree") return head_sha.substr(0, 12);
+  return fmt::format("the working tree{} at {}", head_dirty ? ", modified," : "", head_sha.substr(0, 12));
+}
+
+std::vector<GateSection> ab_sections(const AbReport& rep, const AbContext& ctx) {
+  std::vector<GateSection> out;
+  auto section = [&](const GateReport& g, Metric metric, double max_regression, const std::string& title) {
+    GateSection s;
+    s.report = &g;
+    s.options.metric = metric;
+    s.options.max_regression = max_regression;
+    s.options.reference = "base";
+    s.options.allocators = "all";
+    s.options.workloads = "all";
+    s.options.alpha = ctx.options.alpha;
+    s.context.title = title;
+    s.context.candidate = "head " + ctx.head_label();
+    s.context.baseline = "base " + ctx.base_label();
+    for (const auto& c : g.cells)
+      if (c.failed) s.context.rerun[c.allocator + "/" + c.workload] = ctx.rerun_command(c.allocator, c.workload);
+    return s;
+  };
+  if (rep.instructions_measured) {
+    GateSection s = section(rep.instructions, Metric::instructions, ctx.options.max_instructions_regression,
+                            "Instructions per malloc");
+    s.context.description = fmt::format(
+        "Head against base, instructions per malloc (callgrind, deterministic): a cell fails when head / base is "
+        "above +{:g}% (workloads with threads > 1: +{:g}%).",
+        ctx.options.max_instructions_regression * 100, ctx.options.max_instructions_regression_threaded * 100);
+    s.context.value_columns = {"head ipm", "base ipm"};
+    out.push_back(std::move(s));
+  }
+  GateSection s = section(rep.time, Metric::mallocs_per_sec, ctx.options.max_regression, "mallocs/sec");
+  s.context.description = fmt::format(
+      "Head / base paired by round ({} rounds, {} layouts rotated; p: Wilcoxon signed-rank on the per-round "
+      "ratios): a cell fails when it is slower after Benjamini-Hochberg (q ≤ {:g}), outside the placement band, "
+      "and the CI's upper bound is below −{:g}%.",
+      ctx.rounds, ctx.layouts, ctx.options.alpha, ctx.options.max_regression * 100);
+  s.context.value_columns = {"head M/s", "base M/s"};
+  s.context.value_scale = 1e-6;
+  s.context.extra_column = "placement band";
+  for (std::size_t i = 0; i < rep.time.cells.size() && i < rep.time_detail.size(); ++i) {
+    const GateCell& c = rep.time.cells[i];
+    const AbTimeDetail& d = rep.time_detail[i];
+    std::string k = c.allocator + "/" + c.workload;
+    s.context.extra_cells[k] = d.placement_band ? fmt::format("±{:.1f}%{}", (*d.placement_band - 1) * 100,
+                                                              d.inside_placement ? " (inside)" : "")
+                                                : "n/a";
+    s.context.cell_json[k] = {{"n_pairs", d.n_pairs},
+                              {"placement_band", d.placement_band ? json(*d.placement_band) : json(nullptr)},
+                              {"inside_placement", d.inside_placement}};
+  }
+  if (ctx.rounds < 6)
+    s.context.notes.push_back(fmt::format(
+        "With {} rounds no wall-time cell can be significant (an exact signed-rank test needs 6 pairs to reach "
+        "p < 0.05): the wall-time gate cannot fail; only the instruction gate can.",
+        ctx.rounds));
+  out.push_back(std::move(s));
+  return out;
+}
+
+json ab_verdict_context(const AbReport& rep, const AbContext& ctx) {
+  return {{"tool", "alloclab-harness"},
+          {"verb", "ab"},
+          {"complete", ctx.complete},
+          {"base", {{"rev", ctx.base_rev}, {"sha", ctx.base_sha}}},
+          {"head", {{"rev", ctx.head_rev}, {"sha", ctx.head_sha}, {"dirty", ctx.head_dirty}}},
+          {"results", ctx.results_path},
+          {"instructions_measured", rep.instructions_measured},
+          {"options",
+           {{"alpha", ctx.options.alpha},
+            {"max_regression", ctx.options.max_regression},
+            {"max_instructions_regression", ctx.options.max_instructions_regression},
+            {"max_instructions_regression_threaded", ctx.options.max_instructions_regression_threaded},
+            {"rounds", ctx.rounds},
+            {"layouts", ctx.layouts},
+            {"min_time", ctx.min_time},
+            {"seed", ctx.seed}}}};
+}
+
 AbReport evaluate_ab(const RunResults& r, const std::vector<AbPair>& pairs, const AbOptions& opt) {
   AbReport rep;
   instruction_cells(r, pairs, opt, rep);

@@ -73,7 +73,17 @@ struct AbContext {
   AbOptions options;
   // The exact command that measures one cell again (same base, head, rounds, layouts, seed).
   std::string rerun_command(const std::string& variant, const std::string& workload) const;
+  // "main (0123456789ab)", "fedcba987654", "the working tree, modified, at fedcba987654".
+  std::string base_label() const;
+  std::string head_label() const;
 };
+
+// The report as the gate's renderers take it (report/gate_markdown.h, io/gate_verdict_json.h):
+// the instruction section first (when measured), then the wall-time section with its placement
+// band column and, below 6 rounds, the note that it cannot fail.
+std::vector<GateSection> ab_sections(const AbReport& rep, const AbContext& ctx);
+// What the JSON verdict says beside the sections: tool, verb, complete, base, head, results, options.
+json ab_verdict_context(const AbReport& rep, const AbContext& ctx);
 
 // Throws HarnessError (exit 2) when no cell has paired samples.
 AbReport evaluate_ab(const RunResults& r, const std::vector<AbPair>& pairs, const AbOptions& opt);

@@ -146,6 +146,16 @@ GateVerdict GateReport::verdict() const {
   return GateVerdict::pass;
 }
 
+GateVerdict combined_verdict(const std::vector<GateSection>& sections) {
+  GateVerdict v = GateVerdict::pass;
+  for (const auto& s : sections)
+    if (s.report->verdict() == GateVerdict::refused)
+      return GateVerdict::refused;
+    else if (s.report->verdict() == GateVerdict::fail)
+      v = GateVerdict::fail;
+  return v;
+}
+
 bool GateReport::passed() const { return verdict() == GateVerdict::pass; }
 
 int GateReport::exit_code() const {

@@ -124,7 +124,28 @@ struct GateOutputContext {
   // "allocator/workload" -> the command that re-measures and re-gates that cell (failing cells;
   // analysis/rerun_command.h).
   std::map<std::string, std::string> rerun;
+  // What `ab` needs beyond the gate's defaults (left empty, the gate's output is unchanged):
+  std::string description;                 // replaces "Candidate X against reference Y: ..." (Markdown)
+  std::vector<std::string> notes;          // paragraphs after it (Markdown)
+  int heading_level = 2;                   // 3: one section of a verdict with several (`ab`)
+  std::vector<std::string> value_columns;  // the two sides' column heads (default: ratios to the reference)
+  double value_scale = 1;                  // their values are multiplied by this (`ab`: 1e-6, M/s)
+  // One more column of the cell tables, keyed like `rerun` (`ab`: the placement band), and more
+  // fields per cell in the JSON verdict.
+  std::string extra_column;
+  std::map<std::string, std::string> extra_cells;
+  std::map<std::string, json> cell_json;
 };
+
+// One gated report with how to render it: a verdict with several parts (`ab`: instructions,
+// then wall time) is a list of these.
+struct GateSection {
+  const GateReport* report = nullptr;
+  GateOptions options;
+  GateOutputContext context;
+};
+// The worst of the sections' verdicts: refused, then fail, then pass.
+GateVerdict combined_verdict(const std::vector<GateSection>& sections);
 
 // Throws HarnessError (exit 2) when the files cannot be read as a gate at all (reference
 // allocator missing, no instruction counts for --metric instructions, unknown names). Refusals

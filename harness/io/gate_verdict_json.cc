@@ -57,6 +57,8 @@ json gate_verdict_to_json(const GateReport& rep, const GateOptions& opt, const G
                  {"ci_high", c.ci_high},         {"p", c.p_value},         {"q", c.q_value},
                  {"significant", c.significant}, {"failed", c.failed}};
     if (auto it = ctx.rerun.find(c.allocator + "/" + c.workload); it != ctx.rerun.end()) cell["rerun"] = it->second;
+    if (auto it = ctx.cell_json.find(c.allocator + "/" + c.workload); it != ctx.cell_json.end())
+      cell.update(it->second);
     j["cells"].push_back(cell);
   }
   j["ungated"] = ungated_json(rep.ungated);
@@ -71,6 +73,23 @@ json gate_verdict_to_json(const GateReport& rep, const GateOptions& opt, const G
     j["instructions"].push_back(i);
   }
   return j;
+}
+
+json gate_verdicts_to_json(const std::vector<GateSection>& sections, const json& context) {
+  json j = context;
+  GateVerdict v = combined_verdict(sections);
+  j["schema"] = "alloclab-gate-verdicts";
+  j["schema_version"] = 1;
+  j["verdict"] = std::string(to_string(v));
+  j["passed"] = v == GateVerdict::pass;
+  j["sections"] = json::array();
+  for (const auto& s : sections) j["sections"].push_back(gate_verdict_to_json(*s.report, s.options, s.context));
+  return j;
+}
+
+void write_gate_verdicts(const std::string& path, const std::vector<GateSection>& sections, const json& context) {
+  ensure_parent_dir(path);
+  write_file_atomically(path, gate_verdicts_to_json(sections, context).dump(1) + "\n");
 }
 
 void write_gate_verdict(const std::string& path, const GateReport& rep, const GateOptions& opt,

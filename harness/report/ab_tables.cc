@@ -30,6 +30,15 @@ std::string ab_verdict_line(const AbReport& rep, const AbContext& ctx) {
                      ctx.complete ? "" : " [INCOMPLETE: interrupted]");
 }
 
+std::string ab_provenance(const AbReport& rep, const AbContext& ctx) {
+  std::string out = rep.instructions_measured ? "" : "Instructions were not measured (`--no-instructions`).\n\n";
+  return out + fmt::format(
+                   "Base {} and head {} were built from the same repository and measured in the same shuffled "
+                   "rounds on this machine with the same runner (seed {}); results: `{}`{}.",
+                   ctx.base_label(), ctx.head_label(), ctx.seed, ctx.results_path,
+                   ctx.complete ? "" : " — **incomplete: interrupted**");
+}
+
 std::string render_ab(const AbReport& rep, const AbContext& ctx, const Style& style) {
   const bool plain = style.plain;
   std::string out;

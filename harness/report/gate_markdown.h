@@ -10,11 +10,17 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "analysis/gate.h"
 
 namespace alloclab::harness {
 
 std::string render_gate_markdown(const GateReport& report, const GateOptions& opt, const GateOutputContext& ctx);
+// A verdict with several sections (`ab`: instructions, then wall time): "## title: PASS|FAIL|
+// REFUSED" (the worst section), one verdict line per section, each section as above one heading
+// level down, then `footer` (how it was measured).
+std::string render_gate_markdown(const std::string& title, const std::vector<GateSection>& sections,
+                                 const std::string& footer);
 
 }  // namespace alloclab::harness

@@ -8,9 +8,9 @@
 
 #include "analysis/ab.h"
 #include "core/error.h"
-#include "io/ab_verdict_json.h"
-#include "report/ab_markdown.h"
+#include "io/gate_verdict_json.h"
 #include "report/ab_tables.h"
+#include "report/gate_markdown.h"
 #include "run/allocators.h"
 #include "run/manifest.h"
 #include "run/revision_build.h"
@@ -202,12 +202,13 @@ int ab_verb(const AbArgs& a, const std::vector<std::string>& command_line, Proce
   ctx.seed = res.options.seed;
   ctx.complete = res.complete;
   AbReport rep = evaluate_ab(res, pairs, opt);
+  std::vector<GateSection> sections = ab_sections(rep, ctx);
   if (a.format == AbFormat::md)
-    std::fputs(render_ab_markdown(rep, ctx).c_str(), stdout);
+    std::fputs(render_gate_markdown("Performance gate", sections, ab_provenance(rep, ctx)).c_str(), stdout);
   else
     std::fputs(render_ab(rep, ctx, r.style).c_str(), stdout);
   std::fflush(stdout);
-  if (!a.json_out.empty()) write_ab_verdict(a.json_out, rep, ctx);
+  if (!a.json_out.empty()) write_gate_verdicts(a.json_out, sections, ab_verdict_context(rep, ctx));
   std::fprintf(stderr, "harness: %s\n", ab_verdict_line(rep, ctx).c_str());
   return rep.passed() && rc == kExitOk ? kExitOk : kExitFailures;
 }

@@ -54,10 +54,13 @@ grep -q -- "--variants baseline --workloads ping_pong_16" "$work/p.txt" || fail 
 python3 - "$work/p-verdict.json" "$work/p.json" <<'PY'
 import json, sys
 v = json.load(open(sys.argv[1]))
-assert v["passed"] is False, v
-cells = v["instructions"]["cells"]
-assert len(cells) == 1 and cells[0]["failed"] and cells[0]["ratio"] > 1.01, cells
-assert any(f["metric"] == "instructions_per_malloc" for f in v["failing"]), v["failing"]
+assert v["passed"] is False and v["verdict"] == "fail", v
+ins, time = v["sections"]
+assert ins["metric"] == "instructions" and ins["verdict"] == "fail", ins
+cells = ins["cells"]
+assert len(cells) == 1 and cells[0]["failed"] and cells[0]["rel"] > 1.01, cells
+assert "--variants baseline --workloads ping_pong_16" in cells[0]["rerun"], cells[0]
+assert time["metric"] == "mallocs_per_sec" and all("placement_band" in c for c in time["cells"]), time
 r = json.load(open(sys.argv[2]))
 names = {a["name"] for a in r["config"]["allocators"]}
 assert names == {"baseline", "base:baseline"}, names
@@ -77,7 +80,8 @@ set -e
 cat "$work/c.md"
 [[ $rc == 0 ]] || { cat "$work/c.err" >&2; fail "identical revisions: exit $rc, expected 0"; }
 grep -q "reusing the complete build" "$work/c.err" || { cat "$work/c.err" >&2; fail "A's cached build was not reused"; }
-head -1 "$work/c.md" | grep -q 'passed' || fail "the Markdown does not start with the verdict"
+head -1 "$work/c.md" | grep -q '^## Performance gate: PASS' || fail "the Markdown does not start with the verdict"
+grep -q 'the wall-time gate cannot fail' "$work/c.md" || fail "3 rounds: no note that the wall-time gate cannot fail"
 grep -q '| baseline | ping_pong_16 |.*| +0.00% | ok |' "$work/c.md" || fail "identical code changed instructions"
 
 echo "== a half-built cache is not trusted" >&2

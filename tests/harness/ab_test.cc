@@ -1,5 +1,6 @@
 // harness ab's gate on synthetic runs (analysis/ab.h), its renderers and the library -> target
 // mapping of the revision build. The real builds and runs: tests/ab/ab_revisions_test.sh.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -7,9 +8,9 @@
 
 #include "analysis/ab.h"
 #include "core/error.h"
-#include "io/ab_verdict_json.h"
-#include "report/ab_markdown.h"
+#include "io/gate_verdict_json.h"
 #include "report/ab_tables.h"
+#include "report/gate_markdown.h"
 #include "run/revision_build.h"
 
 namespace alloclab::harness {
@@ -88,6 +89,24 @@ TEST(Ab, ASlowdownWithinThePlacementBandIsNotCounted) {
   EXPECT_GT(*rep.time_detail[0].placement_band, 1 / c.rel);
   EXPECT_TRUE(rep.time_detail[0].inside_placement);
   EXPECT_FALSE(c.failed);
+
+  // The gate's Markdown and JSON carry the band: a column, and the numbers per cell.
+  AbContext ctx;
+  ctx.rounds = 8;
+  ctx.layouts = 2;
+  std::vector<GateSection> sections = ab_sections(rep, ctx);
+  ASSERT_EQ(sections.size(), 1u);  // no instruction counts: no instruction section
+  std::string md = render_gate_markdown("Performance gate", sections, ab_provenance(rep, ctx));
+  EXPECT_NE(md.find("| head M/s | base M/s | change | 95% CI | p | q | placement band | verdict |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find(fmt::format("±{:.1f}% (inside) | ok |", (*rep.time_detail[0].placement_band - 1) * 100)),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("Instructions were not measured"), std::string::npos) << md;
+  json cell = gate_verdicts_to_json(sections, ab_verdict_context(rep, ctx))["sections"][0]["cells"][0];
+  EXPECT_DOUBLE_EQ(cell["placement_band"].get<double>(), *rep.time_detail[0].placement_band);
+  EXPECT_TRUE(cell["inside_placement"].get<bool>());
+  EXPECT_EQ(cell["n_pairs"], 8);
 }
 
 TEST(Ab, TooFewRoundsCanNeverFailOnTime) {
@@ -96,6 +115,11 @@ TEST(Ab, TooFewRoundsCanNeverFailOnTime) {
   AbReport rep = evaluate_ab(r, kPairs, AbOptions{});
   EXPECT_FALSE(rep.time.cells[0].significant);
   EXPECT_TRUE(rep.passed());
+  AbContext ctx;
+  ctx.rounds = 3;
+  std::string md = render_gate_markdown("Performance gate", ab_sections(rep, ctx), "");
+  EXPECT_NE(md.find("With 3 rounds no wall-time cell can be significant"), std::string::npos) << md;
+  EXPECT_NE(md.find("the wall-time gate cannot fail"), std::string::npos) << md;
 }
 
 TEST(Ab, InstructionGateUsesTheThreshold) {
@@ -126,24 +150,38 @@ TEST(Ab, InstructionGateUsesTheThreshold) {
   ctx.min_time = 0.1;
   ctx.seed = 5;
   ctx.harness = "build/bin/harness";
-  std::string md = render_ab_markdown(rep, ctx);
-  EXPECT_EQ(md.rfind("## Performance gate: FAILED", 0), 0u) << md;  // the verdict first
+  std::vector<GateSection> sections = ab_sections(rep, ctx);
+  ASSERT_EQ(sections.size(), 2u);
+  EXPECT_EQ(sections[0].report, &rep.instructions);  // the exact metric first
+  std::string md = render_gate_markdown("Performance gate", sections, ab_provenance(rep, ctx));
+  EXPECT_EQ(md.rfind("## Performance gate: FAIL", 0), 0u) << md;  // the verdict first
+  EXPECT_LT(md.find("### Instructions per malloc: FAIL"), md.find("### mallocs/sec: PASS")) << md;
   std::string rerun = ctx.rerun_command("baseline", "more");
   EXPECT_EQ(rerun,
             "build/bin/harness ab --base 0123456789abcdef0123456789abcdef01234567 --variants baseline --workloads "
             "more --rounds 10 --layouts 4 --min-time 0.1 --seed 5");
-  EXPECT_NE(md.find("| baseline | more | instructions/malloc | +1.67% (60.00 → 61.00) | `" + rerun + "` |"),
+  EXPECT_NE(md.find("#### Failing cells (1)\n\n| allocator | workload | head ipm | base ipm | change | verdict |"),
             std::string::npos)
       << md;
+  EXPECT_NE(md.find("| baseline | more | 61.000 | 60.000 | +1.67% | **FAIL** |"), std::string::npos) << md;
+  EXPECT_NE(md.find("  " + rerun + "\n"), std::string::npos) << md;
+  EXPECT_NE(md.find("> **Warning:** baseline/more: no round with both sides ok; not gated"), std::string::npos) << md;
+  EXPECT_EQ(md.find("cannot fail"), std::string::npos) << md;  // 10 rounds: the wall-time gate can fail
   EXPECT_NE(ctx.rerun_command("all", "w").find("--variants all,all "), std::string::npos);  // not every variant
   std::string text = render_ab(rep, ctx, Style{true, 0});
   EXPECT_LT(text.find("Instructions per malloc"), text.find("mallocs/sec, head / base")) << text;
   EXPECT_NE(text.find("baseline/more (instructions): +1.67%"), std::string::npos) << text;
-  json v = ab_verdict_json(rep, ctx);
+  json v = gate_verdicts_to_json(sections, ab_verdict_context(rep, ctx));
   EXPECT_FALSE(v["passed"].get<bool>());
-  ASSERT_EQ(v["failing"].size(), 1u);
-  EXPECT_EQ(v["failing"][0]["workload"], "more");
-  EXPECT_EQ(v["failing"][0]["rerun"], rerun);
+  EXPECT_EQ(v["verdict"], "fail");
+  EXPECT_EQ(v["base"]["sha"], ctx.base_sha);
+  ASSERT_EQ(v["sections"].size(), 2u);
+  EXPECT_EQ(v["sections"][0]["metric"], "instructions");
+  EXPECT_EQ(v["sections"][0]["verdict"], "fail");
+  EXPECT_EQ(v["sections"][0]["cells"][0]["workload"], "more");
+  EXPECT_EQ(v["sections"][0]["cells"][0]["rerun"], rerun);
+  EXPECT_FALSE(v["sections"][0]["cells"][1].contains("rerun"));  // only the failing cells
+  EXPECT_EQ(v["sections"][1]["verdict"], "pass");
 }
 
 TEST(Ab, ThreadedWorkloadsHaveTheWiderInstructionThreshold) {
