@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Markdown performance table of one `harness run --callgrind` results file.
+
+Usage: scripts/performance-table.py RESULTS.json [--reference mimalloc]
+
+One row per (workload, allocator): median mallocs/s, the ratio to the reference allocator
+measured in the same rounds (median of per-round ratios, its bootstrap CI, * when the run's
+summary marks it significant, uncorrected), peak RSS and its ratio to the reference's, and
+instructions and simulated mispredictions (conditional + indirect) per malloc from the run's
+callgrind counts. Everything is read from the file; nothing is recomputed but the RSS ratio.
+"""
+import argparse
+import json
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("--reference", default="mimalloc")
+    a = ap.parse_args()
+    doc = json.load(open(a.results))
+    ref = a.reference
+    if ref not in doc["summary"]["references"]:
+        raise SystemExit(f"{a.results}: {ref} is not a reference of the run's summary")
+    cells = {(c["workload"], c["allocator"]): c for c in doc["summary"]["cells"]}
+    counts = {(i["workload"], i["allocator"]): i for i in doc.get("instructions", []) if i.get("status") == "ok"}
+    order = [s["name"] for s in doc["config"]["allocators"]]
+    workloads = [w["name"] for w in doc["config"]["workloads"]]
+    print(f"| workload | allocator | M mallocs/s | vs {ref} [95% CI] | peak RSS KiB (vs {ref}) "
+          "| instr/malloc | mispred/malloc |")
+    print("|---|---|---:|---|---:|---:|---:|")
+    for w in workloads:
+        ref_rss = cells.get((w, ref), {}).get("peak_rss_kib_median") or 0
+        for name in order:
+            c = cells.get((w, name))
+            if not c or not c.get("n_ok"):
+                print(f"| {w} | {name} | {'failed' if c else 'not timed'} | | | | |")
+                continue
+            mps = c["mallocs_per_sec"]["median"] / 1e6
+            r = next((x for x in c.get("ratios", []) if x["reference"] == ref), None)
+            ratio = "—" if name == ref or r is None else (
+                f"{r['ratio']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]{'*' if r.get('significant') else ''}")
+            rss = c.get("peak_rss_kib_median") or 0
+            rss_cell = f"{rss:,.0f}" + (f" ({rss / ref_rss:.2f})" if ref_rss and name != ref else "")
+            i = counts.get((w, name))
+            ipm = f"{i['instructions_per_malloc']:.1f}" if i else ""
+            mp = ""
+            if i and i.get("mechanism") and i.get("mallocs"):
+                m = i["mechanism"]
+                mp = f"{(m['cond_mispredicts'] + m['indirect_mispredicts']) / i['mallocs']:.4f}"
+            print(f"| {w} | {name} | {mps:.1f} | {ratio} | {rss_cell} | {ipm} | {mp} |")
+
+
+if __name__ == "__main__":
+    main()
