@@ -22,7 +22,7 @@ const char* alloclab_variant(void);
 // overwrites (not thread-safe to call concurrently):
 //   {"variant":"baseline","stats_enabled":true,
 //    "counters":{"fast_allocs":N,"generic_calls":N,...},
-//    "bytes_mapped":N,"bytes_mapped_peak":N,"segments_mapped":N}
+//    "bytes_mapped":N,"bytes_mapped_peak":N,"segments_mapped":N,"bytes_purged":N}
 // Counters are per-thread and summed at thread exit; live threads' counts are added
 // when this is called. In builds without ALLOCLAB_STATS, "stats_enabled" is false and
 // "counters" is {} (the OS-level byte counts are always kept).
@@ -30,7 +30,7 @@ const char* alloclab_stats(void);
 
 // Counts kept in every build, as one line of JSON in a static buffer (same caveat):
 //   {"variant":"baseline","heaps_created":N,"bytes_mapped":N,"bytes_mapped_peak":N,
-//    "segments_mapped":N,"invalid_frees":N}
+//    "segments_mapped":N,"bytes_purged":N,"invalid_frees":N}
 // heaps_created > 0 proves that some thread of the process allocated through this library;
 // the harness's exit probe records it for every process of a real-program run.
 const char* alloclab_process_stats(void);

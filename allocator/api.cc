@@ -74,6 +74,8 @@ void put_os_counters(TextBuffer<N>& out, const OsCounters& os) {
   out.put_uint(os.bytes_mapped_peak);
   out.put(",\"segments_mapped\":");
   out.put_uint(os.segments_mapped);
+  out.put(",\"bytes_purged\":");
+  out.put_uint(os.bytes_purged);
 }
 
 constexpr TextBuffer<512> make_variant_json() {
@@ -95,7 +97,7 @@ constexpr TextBuffer<512> make_variant_json() {
 constinit const TextBuffer<512> kVariantJson = make_variant_json();
 
 TextBuffer<4096> g_stats_json;
-TextBuffer<256> g_process_json;
+TextBuffer<512> g_process_json;
 
 bool is_power_of_two(std::size_t x) { return x != 0 && (x & (x - 1)) == 0; }
 

@@ -12,6 +12,7 @@ namespace {
 std::atomic<std::uint64_t> g_bytes_mapped{0};
 std::atomic<std::uint64_t> g_bytes_mapped_peak{0};
 std::atomic<std::uint64_t> g_segments_mapped{0};
+std::atomic<std::uint64_t> g_bytes_purged{0};
 
 void account_mapped(std::size_t size) noexcept {
   const std::uint64_t now = g_bytes_mapped.fetch_add(size, std::memory_order_relaxed) + size;
@@ -49,7 +50,10 @@ void os_unmap(void* p, std::size_t size) noexcept {
   g_bytes_mapped.fetch_sub(size, std::memory_order_relaxed);
 }
 
-void os_purge(void* p, std::size_t size) noexcept { madvise(p, size, MADV_DONTNEED); }
+void os_purge(void* p, std::size_t size) noexcept {
+  madvise(p, size, MADV_DONTNEED);
+  g_bytes_purged.fetch_add(size, std::memory_order_relaxed);
+}
 
 std::uint64_t os_now_ms() noexcept {
   timespec ts{};
@@ -59,7 +63,7 @@ std::uint64_t os_now_ms() noexcept {
 
 OsCounters os_counters() noexcept {
   return {g_bytes_mapped.load(std::memory_order_relaxed), g_bytes_mapped_peak.load(std::memory_order_relaxed),
-          g_segments_mapped.load(std::memory_order_relaxed)};
+          g_segments_mapped.load(std::memory_order_relaxed), g_bytes_purged.load(std::memory_order_relaxed)};
 }
 
 }  // namespace alloclab

@@ -19,6 +19,7 @@ struct OsCounters {
   std::uint64_t bytes_mapped;
   std::uint64_t bytes_mapped_peak;
   std::uint64_t segments_mapped;  // os_map_aligned calls that succeeded
+  std::uint64_t bytes_purged;     // given back with os_purge (madvise), summed over calls
 };
 OsCounters os_counters() noexcept;
 

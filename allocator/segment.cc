@@ -75,6 +75,11 @@ Segment* segment_map(std::size_t size) noexcept {
 void segment_setup(Segment* segment, SegmentKind kind, std::uintptr_t thread_id) noexcept {
   const std::size_t mapped = segment->mapped_size;
   const bool zero = segment->purged;
+  // A cached, unpurged segment's slots hold memory last used when it was cached: they are
+  // purged kPurgeDelayMs after that if they stay free, not at once (a zero freed_at_ms made
+  // the new owner's first admin pass purge every slot it had not yet taken, and a thread
+  // that came after one that exited faulted its whole working set in again).
+  const auto last_used_ms = static_cast<std::uint32_t>(segment->cached_at_ms);
   // The header's page array is metadata we own: reset it (cheap next to a page fault).
   std::memset(static_cast<void*>(segment), 0, sizeof(Segment));
   segment->mapped_size = mapped;
@@ -82,7 +87,10 @@ void segment_setup(Segment* segment, SegmentKind kind, std::uintptr_t thread_id)
   segment->page_shift = static_cast<std::uint8_t>(page_shift_of(kind));
   segment->page_count =
       kind == SegmentKind::kHuge ? 1 : static_cast<std::uint32_t>(kSegmentSize >> segment->page_shift);
-  for (std::uint32_t i = 0; i < segment->page_count; ++i) segment->pages[i].is_zero_init = zero;
+  for (std::uint32_t i = 0; i < segment->page_count; ++i) {
+    segment->pages[i].is_zero_init = zero;
+    segment->pages[i].freed_at_ms = last_used_ms;
+  }
   segment->thread_id.store(thread_id, std::memory_order_release);
   segment_map_mark(segment, true);
 }
@@ -292,6 +300,7 @@ Page* segment_page_alloc(Heap* heap, SegmentKind kind) noexcept {
   Segment* segment = segment_map(kSegmentSize);
   if (segment == nullptr) return nullptr;
   segment_setup(segment, kind, heap->thread_id);
+  if (!segment->pages[0].is_zero_init) heap->unpurged_pages += segment->page_count;  // see segment_setup
   free_queue_push(heap, segment);
   return take_page_slot(heap, kind);
 }

@@ -121,7 +121,7 @@ inline long rss_kib() {
 // The preloaded alloclab library's OS-level counters (kept in every build), read from
 // alloclab_stats(); -1 when no alloclab library is loaded (the tests then skip such checks).
 struct OsCounters {
-  long bytes_mapped = -1, segments_mapped = -1;
+  long bytes_mapped = -1, segments_mapped = -1, bytes_purged = -1;
 };
 inline long json_number_after(const char* json, const char* key) {
   const char* at = std::strstr(json, key);
@@ -135,6 +135,7 @@ inline OsCounters alloclab_os_counters() {
   const char* j = f();
   c.bytes_mapped = json_number_after(j, "\"bytes_mapped\":");
   c.segments_mapped = json_number_after(j, "\"segments_mapped\":");
+  c.bytes_purged = json_number_after(j, "\"bytes_purged\":");
   return c;
 }
 
