@@ -160,7 +160,7 @@ void heap_admin(Heap* heap) noexcept {
     const auto now = static_cast<std::uint32_t>(os_now_ms());
     if (now - heap->last_purge_ms >= kPurgeDelayMs) {
       heap->last_purge_ms = now;
-      segment_purge_free_pages(heap, false);
+      segment_purge_free_pages(heap);
       segment_release_abandoned(heap);
       segment_cache_collect();
     }
@@ -188,7 +188,10 @@ void heap_collect(Heap* heap, bool force) noexcept {
     }
   }
   collect_retired(heap, force);
-  segment_purge_free_pages(heap, force);
+  // Not forced even at thread exit: the slots freed just now are purged once they age, by the
+  // heap that takes their segment over or by the abandoned-segment sweep, so a thread that
+  // replaces an exited one does not fault the same memory in again.
+  segment_purge_free_pages(heap);
   if (!force) segment_release_abandoned(heap);  // segments of exited threads, all freed since
   // The segment cache is the process's, not this heap's: a dying thread does not empty it.
   segment_cache_collect();

@@ -121,8 +121,8 @@ void collect_retired(Heap* heap, bool force) noexcept;
 // ---- segments (segment.cc) ---------------------------------------------------------------
 Page* segment_page_alloc(Heap* heap, SegmentKind kind) noexcept;  // a free page slot, or nullptr
 void segment_page_free(Heap* heap, Page* page) noexcept;
-void segment_purge_free_pages(Heap* heap, bool force) noexcept;
-void segment_abandon_all(Heap* heap) noexcept;  // thread exit: hand live segments over
+void segment_purge_free_pages(Heap* heap) noexcept;  // slots free for kPurgeDelayMs
+void segment_abandon_all(Heap* heap) noexcept;       // thread exit: hand live segments over
 bool segment_has_free_slot(const Heap* heap, SegmentKind kind) noexcept;
 // Sweeps part of the abandoned queue: releases segments whose blocks were all freed and
 // takes over the first one holding a page of `bin` with space or a free slot of `kind`.

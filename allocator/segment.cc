@@ -51,17 +51,28 @@ std::size_t page_shift_of(SegmentKind kind) noexcept {
   return kHugePageShift;
 }
 
+// Which of two fitting cached segments to reuse: one still holding its memory before a
+// purged one (which faults its pages in again), and of those the most recently cached (the
+// older ones are the ones to age into a purge and an unmap).
+bool better_to_reuse(const Segment* a, const Segment* b) noexcept {
+  if (a->purged != b->purged) return !a->purged;
+  return a->cached_at_ms > b->cached_at_ms;
+}
+
 // A cached segment that fits `size` without wasting more than half again; else a new mapping.
 Segment* segment_map(std::size_t size) noexcept {
   Segment* found = nullptr;
   {
     LockGuard guard(g_cache.lock);
+    Segment** best = nullptr;
     for (Segment*& slot : g_cache.slots) {
-      if (slot != nullptr && slot->mapped_size >= size && slot->mapped_size - size <= size / 2) {
-        found = slot;
-        slot = nullptr;
-        break;
-      }
+      if (slot != nullptr && slot->mapped_size >= size && slot->mapped_size - size <= size / 2 &&
+          (best == nullptr || better_to_reuse(slot, *best)))
+        best = &slot;
+    }
+    if (best != nullptr) {
+      found = *best;
+      *best = nullptr;
     }
   }
   if (found != nullptr) return found;
@@ -181,6 +192,26 @@ void segment_unref(Heap* heap, Segment* segment) noexcept {
   }
 }
 
+// Returns the memory of the segment's page slots free for longer than kPurgeDelayMs to the
+// OS; returns how many free slots still hold memory. A slot reused before that keeps its
+// memory: churn pays no syscalls, and neither does a thread that takes over the segments
+// of one that just exited (their slots are not purged at the exit, only once they age).
+std::uint32_t purge_free_slots(Segment* segment, std::uint32_t now) noexcept {
+  std::uint32_t remaining = 0;
+  for (std::uint32_t i = 0; i < segment->page_count; ++i) {
+    Page* page = &segment->pages[i];
+    if (page->in_use || page->is_zero_init) continue;
+    if (now - page->freed_at_ms < kPurgeDelayMs) {
+      ++remaining;
+      continue;
+    }
+    const PageArea area = page_area(segment, i);
+    os_purge(area.start, static_cast<std::size_t>(area.end - area.start));
+    page->is_zero_init = true;
+  }
+  return remaining;
+}
+
 Segment* abandoned_pop() noexcept {
   LockGuard guard(g_abandoned.lock);
   Segment* segment = g_abandoned.head;
@@ -245,7 +276,10 @@ void reclaim_into(Heap* heap, Segment* segment) noexcept {
   ++segment->used_pages;
   for (std::uint32_t i = 0; i < segment->page_count; ++i) {
     Page* page = &segment->pages[i];
-    if (!page->in_use) continue;
+    if (!page->in_use) {
+      if (!page->is_zero_init) ++heap->unpurged_pages;  // ours to purge once it has aged
+      continue;
+    }
     page_set_delayed(page, kNoDelayedFree, true);
     page->heap.store(heap, std::memory_order_release);
     page_free_collect(page, false);
@@ -281,6 +315,8 @@ bool sweep_abandoned(Heap* heap, const ReclaimWant* want) noexcept {
       reclaim_into(heap, segment);
       taken = true;
     } else {
+      // Nobody else purges an abandoned segment's free slots: the sweep does, once they age.
+      purge_free_slots(segment, static_cast<std::uint32_t>(os_now_ms()));
       if (kept_last == nullptr)
         kept_first = segment;
       else
@@ -313,25 +349,11 @@ void segment_page_free(Heap* heap, Page* page) noexcept {
   segment_unref(heap, segment_of(page));
 }
 
-// Returns the memory of page slots free for longer than kPurgeDelayMs (all of them when
-// forced) to the OS. A slot reused before that keeps its memory: churn pays no syscalls.
-void segment_purge_free_pages(Heap* heap, bool force) noexcept {
+void segment_purge_free_pages(Heap* heap) noexcept {
   const auto now = static_cast<std::uint32_t>(os_now_ms());
   std::uint32_t remaining = 0;
   for (Segment* segment : heap->free_segments) {
-    for (; segment != nullptr; segment = segment->next) {
-      for (std::uint32_t i = 0; i < segment->page_count; ++i) {
-        Page* page = &segment->pages[i];
-        if (page->in_use || page->is_zero_init) continue;
-        if (!force && now - page->freed_at_ms < kPurgeDelayMs) {
-          ++remaining;
-          continue;
-        }
-        const PageArea area = page_area(segment, i);
-        os_purge(area.start, static_cast<std::size_t>(area.end - area.start));
-        page->is_zero_init = true;
-      }
-    }
+    for (; segment != nullptr; segment = segment->next) remaining += purge_free_slots(segment, now);
   }
   heap->unpurged_pages = remaining;
 }

@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+
 #include "test_util.h"
 
 using namespace alloclab::test;
@@ -139,32 +141,75 @@ TEST(ThreadChurn, MemoryReturnedAfterTheLastFree) {
                                         << " KiB 3 s after the last free";
 }
 
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// n 1 KiB blocks into out[0..n), written: ~1000 fill a sixteenth of a segment's 64 KiB
+// slots. The arrays are static, so a thread allocates nothing else (a vector of 3000 pointers
+// would take a medium segment of its own and blur which segment a thread reuses).
+constexpr std::size_t kMaxBlocks = 6000;
+void* g_blocks[kMaxBlocks];
+void* g_held[kMaxBlocks];
+void fill(void** out, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    out[i] = malloc(opaque<std::size_t>(1024));
+    EXPECT_NE(out[i], nullptr);
+    std::memset(out[i], 0x5a, 1024);
+  }
+}
+void release(void** blocks, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) free(blocks[i]);
+}
+void fill_then_free(std::size_t n) {
+  fill(g_blocks, n);
+  release(g_blocks, n);
+}
+
+// Generic calls (so admin runs) until `bytes` more have been purged and `at_least` has passed.
+bool allocate_until_purged(long bytes, std::chrono::milliseconds at_least);
+
+long purged_bytes() { return alloclab_os_counters().bytes_purged; }
+
+bool allocate_until_purged(long bytes, std::chrono::milliseconds at_least) {
+  const long before = purged_bytes();
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    if (purged_bytes() - before >= bytes && elapsed >= at_least) return true;
+    if (elapsed > std::chrono::seconds(2)) return false;
+    for (int i = 0; i < 1000; ++i) free(malloc(opaque<std::size_t>(4096)));
+  }
+}
+
+long thread_minor_faults() {
+  rusage ru{};
+  getrusage(RUSAGE_THREAD, &ru);
+  return ru.ru_minflt;
+}
+
+// The purge delay is 10 ms (on a coarse clock): an attempt whose steps took longer than
+// `window` is retried, not judged, so a descheduled test does not fail by chance.
+constexpr auto kWindow = std::chrono::milliseconds(3);
+constexpr int kAttempts = 50;
+
+}  // namespace
+
 // A thread that starts after another exited takes the exited thread's segments from the
 // segment cache, memory still resident. Their free page slots must keep that memory until
-// they have been free for the purge delay (10 ms), as any freed slot does. They used to count
-// as freed at time zero, so the new thread's first admin pass (after ~100 generic calls)
-// purged them all and the thread faulted its working set in again: glibc_thread ran ~4×
-// slower than after the fix. The check needs the second thread to finish well inside the
-// delay, so an attempt that took longer (a descheduled test) is retried, not judged.
+// they have been free for the purge delay, as any freed slot does. They used to count as
+// freed at time zero, so the new thread's first admin pass (after ~100 generic calls) purged
+// them all and the thread faulted its working set in again: glibc_thread ran ~2-3x slower.
 TEST(ThreadChurn, NextThreadKeepsTheCachedMemoryWithinThePurgeDelay) {
-  if (alloclab_os_counters().bytes_purged < 0) GTEST_SKIP() << "no alloclab library is preloaded";
-  using Clock = std::chrono::steady_clock;
+  if (purged_bytes() < 0) GTEST_SKIP() << "no alloclab library is preloaded";
   long purged_by_next = -1;
-  for (int attempt = 0; attempt < 50 && purged_by_next < 0; ++attempt) {
-    std::thread([] {
-      // ~6 MiB in 1 KiB blocks: two small segments. The next thread takes one from the cache;
-      // the other stays there, which is what makes admin look for slots to purge at all.
-      std::vector<void*> blocks(6000);
-      for (void*& p : blocks) {
-        p = malloc(opaque<std::size_t>(1024));
-        ASSERT_NE(p, nullptr);
-        std::memset(p, 0x5a, 1024);
-      }
-      for (void* p : blocks) free(p);
-    }).join();
+  for (int attempt = 0; attempt < kAttempts && purged_by_next < 0; ++attempt) {
+    // ~6 MiB: two segments. The next thread takes one from the cache; the other stays there,
+    // which is what makes admin look for slots to purge at all.
+    std::thread([] { fill_then_free(6000); }).join();
     const auto exited = Clock::now();
-    const long purged_before = alloclab_os_counters().bytes_purged;
-    long purged_after = 0;
+    const long before = purged_bytes();
+    long after = 0;
     std::thread([&] {
       // 300 allocations above the fast path's 1 KiB: 300 generic calls, so admin runs.
       std::vector<void*> blocks(300);
@@ -172,12 +217,78 @@ TEST(ThreadChurn, NextThreadKeepsTheCachedMemoryWithinThePurgeDelay) {
         p = malloc(opaque<std::size_t>(2048));
         ASSERT_NE(p, nullptr);
       }
-      purged_after = alloclab_os_counters().bytes_purged;
+      after = purged_bytes();
       for (void* p : blocks) free(p);
     }).join();
-    if (Clock::now() - exited < std::chrono::milliseconds(3)) purged_by_next = purged_after - purged_before;
+    if (Clock::now() - exited < kWindow) purged_by_next = after - before;
   }
-  ASSERT_GE(purged_by_next, 0) << "no attempt finished within 3 ms of the first thread's exit";
+  ASSERT_GE(purged_by_next, 0) << "no attempt finished within the window";
   EXPECT_EQ(purged_by_next, 0) << "the next thread purged " << purged_by_next
                                << " bytes of page slots freed less than 3 ms earlier";
+}
+
+// A thread that exits with live blocks abandons its segments with their free slots. The exit
+// used to purge those slots at once, and the threads that took the segments over (larson's
+// next phase) faulted them in again. Now they are purged once they have aged, by the sweep of
+// abandoned segments or by whoever takes the segment over: memory still goes back while the
+// live block stays live, just not at the exit.
+TEST(ThreadChurn, ExitLeavesFreeSlotsToAgeThenTheyAreReturned) {
+  if (purged_bytes() < 0) GTEST_SKIP() << "no alloclab library is preloaded";
+  long purged_at_exit = -1;
+  for (int attempt = 0; attempt < kAttempts && purged_at_exit < 0; ++attempt) {
+    if (attempt > 0) free(g_blocks[0]);
+    const long before = purged_bytes();
+    const auto start = Clock::now();
+    std::thread([] {  // ~3 MiB of slots freed, one block left live
+      fill(g_blocks, 3000);
+      release(g_blocks + 1, 2999);
+    })
+        .join();
+    const long after = purged_bytes();
+    if (Clock::now() - start < kWindow) purged_at_exit = after - before;
+  }
+  ASSERT_GE(purged_at_exit, 0) << "no attempt finished within the window";
+  EXPECT_EQ(purged_at_exit, 0) << "the exiting thread purged " << purged_at_exit << " bytes of slots it had just freed";
+  const bool returned = allocate_until_purged(2 * 1024 * 1024, std::chrono::milliseconds(0));
+  free(g_blocks[0]);
+  EXPECT_TRUE(returned) << "the free slots of the exited thread's segment were not purged within 2 s";
+}
+
+// Freed segments wait in a cache, purged after the delay. A thread that needs a segment
+// should get one that still holds its memory, the most recent, not the first that fits: with
+// first fit, larson's threads took segments purged 10 ms earlier and faulted them in again
+// (~5 MiB purged and refaulted per run).
+TEST(ThreadChurn, CacheHandsOutAResidentSegmentBeforeAPurgedOne) {
+  if (purged_bytes() < 0) GTEST_SKIP() << "no alloclab library is preloaded";
+  long faults = -1;
+  for (int attempt = 0; attempt < kAttempts && faults < 0; ++attempt) {
+    // A holder thread keeps one segment in use while another segment is cached and purged;
+    // then the holder exits, so the cache holds a purged segment cached first and a resident
+    // one cached after it (first fit would hand out the purged one).
+    std::atomic<int> stage{0};
+    std::thread holder([&] {
+      fill(g_held, 3000);
+      stage.store(1);
+      while (stage.load() != 2) std::this_thread::yield();
+      release(g_held, 3000);
+    });
+    while (stage.load() != 1) std::this_thread::yield();
+    std::thread([] { fill_then_free(3000); }).join();
+    // 30 ms: every segment cached so far (this one, earlier attempts') is purged by then.
+    const bool purged = allocate_until_purged(3 * 1024 * 1024, std::chrono::milliseconds(30));
+    stage.store(2);
+    holder.join();
+    ASSERT_TRUE(purged) << "the cached segment was not purged within 2 s";
+    const auto cached = Clock::now();
+    long f = 0;
+    std::thread([&] {
+      const long f0 = thread_minor_faults();
+      fill_then_free(3000);
+      f = thread_minor_faults() - f0;
+    }).join();
+    if (Clock::now() - cached < kWindow) faults = f;
+  }
+  ASSERT_GE(faults, 0) << "no attempt finished within the window";
+  // ~3 MiB written: ~750 faults from a purged segment, a handful from a resident one.
+  EXPECT_LT(faults, 150) << "the thread faulted " << faults << " pages in: it got a purged segment";
 }
