@@ -65,26 +65,32 @@ std::optional<std::int64_t> parse_callgrind_total(const std::string& text) {
   return events->at("Ir");
 }
 
+namespace {
+
+// The callgrind event (--branch-sim, --cache-sim) behind each count of MechanismCount.
+struct MechanismEvent {
+  const char* name;
+  std::int64_t MechanismCount::*count;
+};
+constexpr MechanismEvent kMechanismEvents[] = {
+    {"Bc", &MechanismCount::cond_branches},     {"Bcm", &MechanismCount::cond_mispredicts},
+    {"Bi", &MechanismCount::indirect_branches}, {"Bim", &MechanismCount::indirect_mispredicts},
+    {"Dr", &MechanismCount::data_reads},        {"Dw", &MechanismCount::data_writes},
+    {"D1mr", &MechanismCount::d1_read_misses},  {"D1mw", &MechanismCount::d1_write_misses},
+    {"DLmr", &MechanismCount::ll_read_misses},  {"DLmw", &MechanismCount::ll_write_misses},
+    {"I1mr", &MechanismCount::i1_misses},       {"ILmr", &MechanismCount::ll_instruction_misses},
+};
+
+}  // namespace
+
 std::optional<MechanismCount> mechanism_from_events(const std::map<std::string, std::int64_t>& events,
                                                     const std::string& text) {
   if (!events.contains("Bc") || !events.contains("D1mr")) return std::nullopt;
-  auto get = [&events](const char* name) {
-    auto it = events.find(name);
-    return it == events.end() ? std::int64_t{0} : it->second;
-  };
   MechanismCount m;
-  m.cond_branches = get("Bc");
-  m.cond_mispredicts = get("Bcm");
-  m.indirect_branches = get("Bi");
-  m.indirect_mispredicts = get("Bim");
-  m.data_reads = get("Dr");
-  m.data_writes = get("Dw");
-  m.d1_read_misses = get("D1mr");
-  m.d1_write_misses = get("D1mw");
-  m.ll_read_misses = get("DLmr");
-  m.ll_write_misses = get("DLmw");
-  m.i1_misses = get("I1mr");
-  m.ll_instruction_misses = get("ILmr");
+  for (const auto& [name, count] : kMechanismEvents) {  // an event missing from the file counts 0
+    auto it = events.find(name);
+    m.*count = it == events.end() ? std::int64_t{0} : it->second;
+  }
   // "desc: I1 cache: 65536 B, 64 B, 16-way associative" -> "I1 65536 B, 64 B, 16-way associative".
   const std::string prefix = "desc: ", cache = " cache: ";
   std::istringstream in(text);

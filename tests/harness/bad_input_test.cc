@@ -4,13 +4,10 @@
 // cannot start is exit 2. Through the real CLI entry point (nothing is measured: every case
 // stops before the first child) and through check_preloadable with real children.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <string>
 #include <vector>
 
-#include "cli.h"
 #include "run/preload_check.h"
 #include "run/process_runner.h"
 #include "test_util.h"
@@ -20,31 +17,10 @@ namespace {
 
 using testing::TempDir;
 
-struct CliRun {
-  int code = -1;
-  std::string err;
-};
+using testing::CliRun;
 
-// cli_main with stderr captured (the messages are part of what is tested).
-CliRun cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "harness");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  std::fflush(stderr);
-  TempDir dir;
-  const std::string path = dir.file("stderr");
-  FILE* f = std::fopen(path.c_str(), "w");
-  const int saved = ::dup(2);
-  ::dup2(fileno(f), 2);
-  CliRun r;
-  r.code = cli_main(static_cast<int>(argv.size()), argv.data());
-  std::fflush(stderr);
-  ::dup2(saved, 2);
-  ::close(saved);
-  std::fclose(f);
-  r.err = testing::read_text(path);
-  return r;
-}
+// The CLI with stderr captured (the messages are part of what is tested).
+CliRun cli(std::vector<std::string> args) { return testing::cli(std::move(args), testing::Capture::err); }
 
 // A selection that would measure only the given library: nothing else may run first.
 std::vector<std::string> run_with_allocator(const std::string& lib) {

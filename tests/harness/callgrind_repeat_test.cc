@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "cli.h"
 #include "io/results_json.h"
 #include "test_util.h"
 
@@ -21,13 +20,7 @@
 namespace alloclab::harness {
 namespace {
 
-int cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "harness");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  return cli_main(static_cast<int>(args.size()), argv.data());
-}
+using testing::cli;
 
 InstructionCount count_once(const testing::TempDir& dir, const std::string& name) {
   const std::string out = dir.file(name);

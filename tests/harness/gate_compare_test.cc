@@ -6,10 +6,10 @@
 
 #include "analysis/compare.h"
 #include "analysis/gate.h"
-#include "cli.h"
 #include "core/error.h"
 #include "io/results_json.h"
 #include "report/tables.h"
+#include "test_util.h"
 #include "verbs/gate.h"
 
 #ifndef ALLOCLAB_HARNESS_FIXTURES
@@ -21,13 +21,7 @@ namespace {
 
 std::string fixture(const std::string& name) { return std::string(ALLOCLAB_HARNESS_FIXTURES) + "/" + name; }
 
-int cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "harness");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  return cli_main(static_cast<int>(args.size()), argv.data());
-}
+using testing::cli;
 
 TEST(Gate, PassesOnAFasterMachineWithTheSameRatios) {
   GateOptions opt;

@@ -9,7 +9,6 @@
 #include "analysis/gate.h"
 #include "analysis/gate_conditions.h"
 #include "analysis/rerun_command.h"
-#include "cli.h"
 #include "io/gate_verdict_json.h"
 #include "io/results_json.h"
 #include "report/gate_markdown.h"
@@ -30,27 +29,10 @@ using testing::TempDir;
 
 std::string fixture(const std::string& name) { return std::string(ALLOCLAB_HARNESS_FIXTURES) + "/" + name; }
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
+using testing::CliRun;
 
-// cli_main with stdout and stderr captured (the messages are part of what is tested).
-CliRun cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "harness");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  CliRun r;
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  r.code = cli_main(static_cast<int>(args.size()), argv.data());
-  std::fflush(stdout);
-  std::fflush(stderr);
-  r.out = ::testing::internal::GetCapturedStdout();
-  r.err = ::testing::internal::GetCapturedStderr();
-  return r;
-}
+// The CLI with stdout and stderr captured (the messages are part of what is tested).
+CliRun cli(std::vector<std::string> args) { return testing::cli(std::move(args), testing::Capture::out_and_err); }
 
 std::string save(const TempDir& dir, const std::string& name, const RunResults& r) {
   std::string path = dir.file(name);

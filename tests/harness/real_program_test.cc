@@ -8,7 +8,6 @@
 #include <set>
 
 #include "analysis/summary.h"
-#include "cli.h"
 #include "core/error.h"
 #include "io/results_json.h"
 #include "io/schema_validator.h"
@@ -363,13 +362,9 @@ TEST(RealWorkloads, ExecEndToEndWithRealProcessesWritesARunFile) {
   // The real CLI, the real process runner, the build's probe: /bin/echo under glibc and baseline.
   TempDir dir;
   const std::string out = dir.file("exec.json");
-  std::vector<std::string> args = {
-      "harness",  "exec", "--variants", "none",      "--allocator", std::string("mine=") + ALLOCLAB_BASELINE_LIB,
-      "--rounds", "2",    "--seed",     "1",         "--style",     "plain",
-      "--out",    out,    "--",         "/bin/echo", "hi"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  ASSERT_EQ(cli_main(static_cast<int>(argv.size()), argv.data()), kExitOk);
+  ASSERT_EQ(testing::cli({"exec", "--variants", "none", "--allocator", std::string("mine=") + ALLOCLAB_BASELINE_LIB,
+                          "--rounds", "2", "--seed", "1", "--style", "plain", "--out", out, "--", "/bin/echo", "hi"}),
+            kExitOk);
   RunResults r = load_results(out);
   EXPECT_TRUE(r.complete);
   ASSERT_EQ(r.samples.size(), 4u);  // glibc and mine, 2 rounds

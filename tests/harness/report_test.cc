@@ -6,12 +6,12 @@
 #include "analysis/ablation.h"
 #include "analysis/instructions.h"
 #include "analysis/verdicts.h"
-#include "cli.h"
 #include "core/error.h"
 #include "io/gbench_export.h"
 #include "io/results_json.h"
 #include "report/markdown.h"
 #include "report/svg.h"
+#include "test_util.h"
 
 namespace alloclab::harness {
 namespace {
@@ -265,21 +265,15 @@ TEST(ReportFdr, InstructionsFromACallgrindFile) {
   EXPECT_NE(all.find("workloads not in this run, skipped: w9"), std::string::npos);
   RunResults none = load_results(fixture("reference.json"));
   EXPECT_THROW(merge_instructions(r, none, "ref.json"), HarnessError);
-  auto cli = [](std::vector<std::string> args) {
-    args.insert(args.begin(), "harness");
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    return cli_main(static_cast<int>(args.size()), argv.data());
-  };
+  using testing::cli;
   EXPECT_EQ(cli({"report", fixture("report-fdr.json"), "--instructions", fixture("malformed.json"), "--out",
-                 testing::TempDir() + "/r.md"}),
+                 ::testing::TempDir() + "/r.md"}),
             2);
   EXPECT_EQ(cli({"report", fixture("report-fdr.json"), "--instructions", fixture("reference.json"), "--out",
-                 testing::TempDir() + "/r.md"}),
+                 ::testing::TempDir() + "/r.md"}),
             2);
   EXPECT_EQ(cli({"report", fixture("report-fdr.json"), "--instructions", fixture("callgrind-extra.json"), "--out",
-                 testing::TempDir() + "/r.md"}),
+                 ::testing::TempDir() + "/r.md"}),
             0);
 }
 

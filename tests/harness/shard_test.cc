@@ -9,7 +9,6 @@
 #include <tuple>
 #include <vector>
 
-#include "cli.h"
 #include "core/error.h"
 #include "io/results_json.h"
 #include "io/shard_merge.h"
@@ -343,12 +342,7 @@ TEST_F(Shards, MissingDuplicateOrOverlappingShardsAreRefused) {
 
 TEST_F(Shards, MergeVerbWritesAtomicallyAndRefusesWithExitTwo) {
   auto paths = run_shards(3);
-  auto cli = [](std::vector<std::string> args) {
-    args.insert(args.begin(), "harness");
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    return cli_main(static_cast<int>(argv.size()), argv.data());
-  };
+  using testing::cli;
   const std::string out = dir_.file("out/merged.json");
   EXPECT_EQ(cli({"merge", paths[0], "--out", out, "--style", "plain"}), kExitUsage);
   EXPECT_FALSE(std::filesystem::exists(out));

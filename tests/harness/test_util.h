@@ -1,20 +1,24 @@
 // test_util.h — shared helpers for the harness tests: a fake ProcessRunner that answers like
-// alloclab-runner (no fork, no timing), temp directories, synthetic results.
+// alloclab-runner (no fork, no timing), temp directories, synthetic results, the CLI entry point.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "cli.h"
 #include "core/types.h"
 #include "run/measurement.h"
 #include "run/process_runner.h"
@@ -233,5 +237,35 @@ inline RunArgs fake_run_args(const TempDir& dir, const std::string& manifest, in
   a.peer_search = ps;
   return a;
 }
+
+// What cli() captures of the harness's own output (file descriptors 1 and 2, so children's too).
+enum class Capture { nothing, err, out_and_err };
+
+struct CliRun {
+  int code = -1;
+  std::string out, err;  // "" unless captured
+};
+
+// `harness <args...>` through the real entry point, cli_main. The tests that go through the CLI
+// all call it this one way (argv built from strings, null-terminated), so that is written once.
+inline CliRun cli(std::vector<std::string> args, Capture capture) {
+  args.insert(args.begin(), "harness");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const bool out = capture == Capture::out_and_err, err = capture != Capture::nothing;
+  if (out) ::testing::internal::CaptureStdout();
+  if (err) ::testing::internal::CaptureStderr();
+  CliRun r;
+  r.code = cli_main(static_cast<int>(args.size()), argv.data());
+  std::fflush(stdout);
+  std::fflush(stderr);
+  if (out) r.out = ::testing::internal::GetCapturedStdout();
+  if (err) r.err = ::testing::internal::GetCapturedStderr();
+  return r;
+}
+
+// The exit code alone, nothing captured.
+inline int cli(std::vector<std::string> args) { return cli(std::move(args), Capture::nothing).code; }
 
 }  // namespace alloclab::harness::testing
