@@ -295,6 +295,18 @@ void run_fixed_iterations(void* arg) {
   }
 }
 
+// This process's peak resident set (VmHWM), in KiB; 0 if unknown. The harness prefers it to
+// wait4's ru_maxrss, which Linux carries over from the parent that forked the child: every
+// child of a 16 MiB harness "peaked" at 16 MiB, so small workloads showed the harness's RSS.
+long peak_rss_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+  }
+  return 0;
+}
+
 int run_fixed(const Workload& w, uint64_t iterations) {
   FixedRun run{&w, iterations, {}};
   alloclab::workloads::set_thread_body_runner(&alloclab_measured_region);
@@ -337,6 +349,8 @@ void run_benchmark(benchmark::State& state, const Workload& w) {
   state.counters["frees"] = benchmark::Counter(static_cast<double>(frees));
   state.counters["mallocs_per_run"] =
       benchmark::Counter(static_cast<double>(mallocs), benchmark::Counter::kAvgIterations);
+  if (const long hwm = peak_rss_kib(); hwm > 0)
+    state.counters["peak_rss_kib"] = benchmark::Counter(static_cast<double>(hwm));
 }
 
 // Benchmark names each run "NAME/real_time" because the benchmarks use real time; the

@@ -226,6 +226,10 @@ Sample interpret_measurement(const AllocatorSpec& a, const ChildResult& r, doubl
     s.real_time_ns = to_ns(b.value("real_time", 0.0), unit);
     s.cpu_time_ns = to_ns(b.value("cpu_time", 0.0), unit);
     s.iterations = b.value("iterations", std::int64_t{0});
+    // The runner's own VmHWM: wait4's ru_maxrss (kept when it is missing, as from an older
+    // runner) includes the harness's RSS at fork time, see runner.cc peak_rss_kib().
+    if (b.contains("peak_rss_kib") && b["peak_rss_kib"].is_number())
+      s.peak_rss_kib = static_cast<std::int64_t>(b["peak_rss_kib"].get<double>());
   } catch (const json::exception& e) {
     return fail(Status::failed, std::string("malformed output: ") + e.what());
   }

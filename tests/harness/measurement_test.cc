@@ -75,6 +75,17 @@ TEST(Measurement, ParsesGoogleBenchmarkJson) {
   EXPECT_EQ(s.page_faults, 12);
 }
 
+// ru_maxrss of a forked child includes its parent's RSS at fork time; the runner's own VmHWM
+// (counter peak_rss_kib) is what the sample records when the runner reports it.
+TEST(Measurement, PeakRssIsTheRunnersOwnWhenReported) {
+  AllocatorSpec a = variant("all", "/l/liballoclab-all.so");
+  json j = json::parse(gbench("/l/liballoclab-all.so", R"({"name":"all","stats":false})"));
+  j["benchmarks"][0]["peak_rss_kib"] = 777.0;
+  Sample s = interpret_measurement(a, ok_result(j.dump()), 30, false, std::nullopt);
+  ASSERT_EQ(s.status, Status::ok) << s.error;
+  EXPECT_EQ(s.peak_rss_kib, 777);  // not ok_result's ru_maxrss of 1234
+}
+
 TEST(Measurement, ClassifiesChildFailures) {
   AllocatorSpec a = variant("all", "/l/liballoclab-all.so");
   ChildResult crash = ok_result("");

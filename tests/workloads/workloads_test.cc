@@ -12,6 +12,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "workloads/families.h"
 #include "workloads/registry.h"
@@ -425,6 +426,22 @@ TEST(Runner, BenchmarkJsonUsesPlainNamesAndContext) {
   if (preload == nullptr || *preload == '\0') {
     EXPECT_EQ(variant, "");  // no alloclab library
   }
+}
+
+// The runner reports its own peak RSS (VmHWM): wait4's ru_maxrss, which the harness used to
+// record, carries over the forking parent's RSS, so a parent holding 256 MiB saw every child
+// "peak" at 256 MiB. Here this test process is that parent.
+TEST(Runner, PeakRssIsTheRunnersOwnNotItsParents) {
+  std::vector<char> held(std::size_t{256} << 20);
+  std::memset(held.data(), 1, held.size());  // resident in this (the forking) process
+  const Output o = run_runner("--benchmark_filter='^ping_pong_64$' --benchmark_format=json --benchmark_min_time=0.01");
+  ASSERT_EQ(o.status, 0);
+  const json b = json::parse(o.out).at("benchmarks").at(0);
+  ASSERT_TRUE(b.contains("peak_rss_kib")) << b;
+  const double kib = b["peak_rss_kib"].get<double>();
+  EXPECT_GT(kib, 0);
+  EXPECT_LT(kib, 128 * 1024) << "the runner reported its parent's 256 MiB";
+  EXPECT_EQ(held[held.size() / 2], 1);
 }
 
 // The address_layout context of one timed child run with address-space randomization off
