@@ -83,14 +83,54 @@ Segment* segment_map(std::size_t size) noexcept {
   return segment;
 }
 
-void segment_setup(Segment* segment, SegmentKind kind, std::uintptr_t thread_id) noexcept {
+// What a page slot's memory holds: nothing written since it was mapped or purged (zero), or
+// else when it was last freed, which starts its purge delay.
+struct SlotMemory {
+  bool zero;
+  std::uint32_t freed_at_ms;
+};
+
+// The slots of a segment taken from the cache, as its header says before segment_setup
+// resets it. A huge block's one slot was written and never freed on its own: it counts as
+// freed when the segment was cached.
+std::uint32_t read_slot_memory(const Segment* segment, SlotMemory (&slots)[kMaxPagesPerSegment]) noexcept {
+  if (segment->kind == SegmentKind::kHuge) {
+    slots[0] = {false, static_cast<std::uint32_t>(segment->cached_at_ms)};
+    return 1;
+  }
+  for (std::uint32_t j = 0; j < segment->page_count; ++j)
+    slots[j] = {segment->pages[j].is_zero_init, segment->pages[j].freed_at_ms};
+  return segment->page_count;
+}
+
+// The memory of new slot [lo, hi) from the old slots (old_shift wide) it overlaps: the old
+// kind may differ, so slots differ in size. Zero if all of them were; else freed when the
+// latest of them was (a slot freed moments ago is not purged because its neighbour is old).
+SlotMemory slot_memory_of(const SlotMemory* old, std::uint32_t old_count, unsigned old_shift, std::size_t lo,
+                          std::size_t hi) noexcept {
+  SlotMemory m{true, 0};
+  const std::size_t last = (hi - 1) >> old_shift;
+  for (std::size_t j = lo >> old_shift; j <= last && j < old_count; ++j) {
+    if (old[j].zero) continue;
+    if (m.zero || static_cast<std::int32_t>(old[j].freed_at_ms - m.freed_at_ms) > 0) m.freed_at_ms = old[j].freed_at_ms;
+    m.zero = false;
+  }
+  return m;
+}
+
+// Sets a segment up for `kind`; returns how many of its page slots still hold memory (to be
+// purged once they have been free for kPurgeDelayMs, as any freed slot is). A cached,
+// unpurged segment keeps each slot's own history: the slots it hands out are not faulted in
+// again, and the ones it does not use are purged when their delay runs out. (Restarting
+// every slot's clock at time zero made the new owner's first admin pass purge them all,
+// and the next thread faulted its working set in again; restarting it at caching time kept
+// slots resident forever when threads replaced each other within the delay.)
+std::uint32_t segment_setup(Segment* segment, SegmentKind kind, std::uintptr_t thread_id) noexcept {
   const std::size_t mapped = segment->mapped_size;
   const bool zero = segment->purged;
-  // A cached, unpurged segment's slots hold memory last used when it was cached: they are
-  // purged kPurgeDelayMs after that if they stay free, not at once (a zero freed_at_ms made
-  // the new owner's first admin pass purge every slot it had not yet taken, and a thread
-  // that came after one that exited faulted its whole working set in again).
-  const auto last_used_ms = static_cast<std::uint32_t>(segment->cached_at_ms);
+  SlotMemory old[kMaxPagesPerSegment];
+  const unsigned old_shift = segment->page_shift;
+  const std::uint32_t old_count = zero ? 0 : read_slot_memory(segment, old);
   // The header's page array is metadata we own: reset it (cheap next to a page fault).
   std::memset(static_cast<void*>(segment), 0, sizeof(Segment));
   segment->mapped_size = mapped;
@@ -98,12 +138,18 @@ void segment_setup(Segment* segment, SegmentKind kind, std::uintptr_t thread_id)
   segment->page_shift = static_cast<std::uint8_t>(page_shift_of(kind));
   segment->page_count =
       kind == SegmentKind::kHuge ? 1 : static_cast<std::uint32_t>(kSegmentSize >> segment->page_shift);
+  std::uint32_t holding = 0;
   for (std::uint32_t i = 0; i < segment->page_count; ++i) {
-    segment->pages[i].is_zero_init = zero;
-    segment->pages[i].freed_at_ms = last_used_ms;
+    const std::size_t lo = std::size_t{i} << segment->page_shift;
+    const std::size_t hi = kind == SegmentKind::kHuge ? mapped : lo + (std::size_t{1} << segment->page_shift);
+    const SlotMemory m = slot_memory_of(old, old_count, old_shift, lo, hi);
+    segment->pages[i].is_zero_init = m.zero;
+    segment->pages[i].freed_at_ms = m.freed_at_ms;
+    holding += m.zero ? 0 : 1;
   }
   segment->thread_id.store(thread_id, std::memory_order_release);
   segment_map_mark(segment, true);
+  return holding;
 }
 
 // Returns a segment to the cache (or the OS). The cache keeps the most recent kCacheSlots.
@@ -335,8 +381,7 @@ Page* segment_page_alloc(Heap* heap, SegmentKind kind) noexcept {
   if (Page* page = take_page_slot(heap, kind)) return page;
   Segment* segment = segment_map(kSegmentSize);
   if (segment == nullptr) return nullptr;
-  segment_setup(segment, kind, heap->thread_id);
-  if (!segment->pages[0].is_zero_init) heap->unpurged_pages += segment->page_count;  // see segment_setup
+  heap->unpurged_pages += segment_setup(segment, kind, heap->thread_id);
   free_queue_push(heap, segment);
   return take_page_slot(heap, kind);
 }
