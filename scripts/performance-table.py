@@ -5,8 +5,9 @@ Usage: scripts/performance-table.py RESULTS.json [--reference mimalloc]
 
 One row per (workload, allocator): median mallocs/s, the ratio to the reference allocator
 measured in the same rounds (median of per-round ratios, its bootstrap CI, * when the run's
-summary marks it significant, uncorrected), peak RSS and its ratio to the reference's, and
-instructions and simulated mispredictions (conditional + indirect) per malloc from the run's
+summary marks it significant, uncorrected), peak RSS and its ratio to the reference's, the
+median page faults per timed child (the kernel side: memory given back and faulted in again),
+and instructions and simulated mispredictions (conditional + indirect) per malloc from the run's
 callgrind counts. Everything is read from the file; nothing is recomputed but the RSS ratio.
 """
 import argparse
@@ -27,14 +28,14 @@ def main():
     order = [s["name"] for s in doc["config"]["allocators"]]
     workloads = [w["name"] for w in doc["config"]["workloads"]]
     print(f"| workload | allocator | M mallocs/s | vs {ref} [95% CI] | peak RSS KiB (vs {ref}) "
-          "| instr/malloc | mispred/malloc |")
-    print("|---|---|---:|---|---:|---:|---:|")
+          "| faults/child | instr/malloc | mispred/malloc |")
+    print("|---|---|---:|---|---:|---:|---:|---:|")
     for w in workloads:
         ref_rss = cells.get((w, ref), {}).get("peak_rss_kib_median") or 0
         for name in order:
             c = cells.get((w, name))
             if not c or not c.get("n_ok"):
-                print(f"| {w} | {name} | {'failed' if c else 'not timed'} | | | | |")
+                print(f"| {w} | {name} | {'failed' if c else 'not timed'} | | | | | |")
                 continue
             mps = c["mallocs_per_sec"]["median"] / 1e6
             r = next((x for x in c.get("ratios", []) if x["reference"] == ref), None)
@@ -48,7 +49,9 @@ def main():
             if i and i.get("mechanism") and i.get("mallocs"):
                 m = i["mechanism"]
                 mp = f"{(m['cond_mispredicts'] + m['indirect_mispredicts']) / i['mallocs']:.4f}"
-            print(f"| {w} | {name} | {mps:.1f} | {ratio} | {rss_cell} | {ipm} | {mp} |")
+            faults = c.get("page_faults_median")
+            fc = f"{faults:,.0f}" if faults is not None else ""
+            print(f"| {w} | {name} | {mps:.1f} | {ratio} | {rss_cell} | {fc} | {ipm} | {mp} |")
 
 
 if __name__ == "__main__":
