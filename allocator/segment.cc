@@ -95,14 +95,20 @@ struct SlotMemory {
 
 // The slots of a segment taken from the cache, as its header says before segment_setup
 // resets it. A huge block's one slot was written and never freed on its own: it counts as
-// freed when the segment was cached.
+// freed when the segment was cached (as does a slot still in use, below).
 std::uint32_t read_slot_memory(const Segment* segment, SlotMemory (&slots)[kMaxPagesPerSegment]) noexcept {
   if (segment->kind == SegmentKind::kHuge) {
     slots[0] = {false, static_cast<std::uint32_t>(segment->cached_at_ms)};
     return 1;
   }
-  for (std::uint32_t j = 0; j < segment->page_count; ++j)
-    slots[j] = {segment->pages[j].is_zero_init, segment->pages[j].freed_at_ms};
+  // A slot still marked in use (an abandoned segment released by the sweep once its blocks
+  // were all freed: its pages never went through segment_page_free) was written whatever
+  // is_zero_init says; its memory was last used when the segment was cached.
+  const auto cached_at = static_cast<std::uint32_t>(segment->cached_at_ms);
+  for (std::uint32_t j = 0; j < segment->page_count; ++j) {
+    const Page& page = segment->pages[j];
+    slots[j] = page.in_use ? SlotMemory{false, cached_at} : SlotMemory{page.is_zero_init, page.freed_at_ms};
+  }
   return segment->page_count;
 }
 

@@ -335,3 +335,28 @@ TEST(ThreadChurn, CacheHandsOutASegmentOfTheKindAsked) {
   ASSERT_GE(faults, 0) << "no attempt finished within the window";
   EXPECT_LT(faults, 150) << "the thread faulted " << faults << " pages in: it got the medium segment";
 }
+
+// A thread exits with all its blocks live; another thread frees them all, and the sweep of
+// abandoned segments releases the segment to the cache. Its pages never went through the
+// usual page free, so they are still marked in use; a thread that takes the segment over must
+// treat their memory as written: calloc must zero it. (Found by the fuzzer when segment reuse
+// began to keep each slot's history: the in-use slots kept the "zero" of their first mapping.)
+TEST(ThreadChurn, CallocIsZeroInASegmentTheSweepReleased) {
+  std::thread([] { fill(g_blocks, 3000); }).join();  // written with 0x5a, left live
+  release(g_blocks, 3000);                           // remote frees into the abandoned segment
+  long dirty = 0;
+  const auto start = Clock::now();
+  while (dirty == 0 && Clock::now() - start < std::chrono::milliseconds(200)) {
+    for (int i = 0; i < 1000; ++i) free(malloc(opaque<std::size_t>(4096)));  // admin, the sweep
+    std::thread([&] {
+      for (std::size_t i = 0; i < 3000; ++i) {
+        auto* p = static_cast<unsigned char*>(calloc(1, opaque<std::size_t>(1024)));
+        ASSERT_NE(p, nullptr);
+        for (std::size_t b = 0; b < 1024; ++b) dirty += p[b] != 0;
+        g_held[i] = p;
+      }
+      release(g_held, 3000);
+    }).join();
+  }
+  EXPECT_EQ(dirty, 0) << dirty << " non-zero bytes in calloc'ed blocks";
+}
