@@ -6,7 +6,7 @@
 
 namespace alloclab {
 
-[[noreturn]] void fatal(const char* message, const char* file, int line) noexcept;
+[[noreturn, gnu::cold]] void fatal(const char* message, const char* file, int line) noexcept;
 
 #define ALLOCLAB_ASSERT(cond)                         \
   do {                                                \

@@ -144,7 +144,7 @@ void free_block_local(Heap* heap, Page* page, Block* block, bool check_full) noe
 
 // Fast path: owner thread, page neither full nor holding aligned blocks.
 // The two ownership checks (is p in a live segment of ours, does it start a block handed out)
-// cost a bitmap load and a multiply; without them a stray pointer crashes or corrupts a heap.
+// cost a segment-map load and a multiply; without them a stray pointer crashes or corrupts a heap.
 void heap_free(void* p) noexcept {
   if (p == nullptr) return;
   if constexpr (kOptions.checked_free) {
@@ -189,7 +189,9 @@ void heap_free(void* p) noexcept {
           block->next = page->free;
           page->free = nullptr;
         }
-        if (--page->used == 0) page_retire_plain(page);
+        if (--page->used == 0) [[unlikely]] {
+          if (!page_rearm_retired(page)) page_retire_plain(page);  // as the main path below
+        }
         return;
       }
     } else {
