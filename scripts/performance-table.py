@@ -2,6 +2,7 @@
 """Markdown performance table of one `harness run --callgrind` results file.
 
 Usage: scripts/performance-table.py RESULTS.json [--reference mimalloc]
+       scripts/performance-table.py RESULTS.json --mispredictions ALLOCATOR,...   (one column each)
 
 One row per (workload, allocator): median mallocs/s, the ratio to the reference allocator
 measured in the same rounds (median of per-round ratios, its bootstrap CI, * when the run's
@@ -18,8 +19,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("results")
     ap.add_argument("--reference", default="mimalloc")
+    ap.add_argument("--mispredictions", help="comma-separated allocators: a workload x allocator table "
+                    "of simulated mispredictions per malloc instead")
     a = ap.parse_args()
     doc = json.load(open(a.results))
+    if a.mispredictions:
+        return mispredictions_table(doc, a.mispredictions.split(","))
     ref = a.reference
     if ref not in doc["summary"]["references"]:
         raise SystemExit(f"{a.results}: {ref} is not a reference of the run's summary")
@@ -52,6 +57,21 @@ def main():
             faults = c.get("page_faults_median")
             fc = f"{faults:,.0f}" if faults is not None else ""
             print(f"| {w} | {name} | {mps:.1f} | {ratio} | {rss_cell} | {fc} | {ipm} | {mp} |")
+
+
+def mispredictions_table(doc, names):
+    counts = {(i["workload"], i["allocator"]): i for i in doc.get("instructions", []) if i.get("status") == "ok"}
+    print("| workload | " + " | ".join(names) + " |")
+    print("|---|" + "---:|" * len(names))
+    for wl in doc["config"]["workloads"]:
+        w = wl["name"]
+        row = []
+        for n in names:
+            i = counts.get((w, n))
+            m = i.get("mechanism") if i else None
+            row.append(f"{(m['cond_mispredicts'] + m['indirect_mispredicts']) / i['mallocs']:.4f}"
+                       if m and i.get("mallocs") else "")
+        print(f"| {w} | " + " | ".join(row) + " |")
 
 
 if __name__ == "__main__":
