@@ -193,6 +193,41 @@ long thread_minor_faults() {
 constexpr auto kWindow = std::chrono::milliseconds(3);
 constexpr int kAttempts = 50;
 
+// A thread that fills a small segment (g_held) and keeps it until release_and_join(), so that
+// other segments go into the cache before it.
+class SegmentHolder {
+ public:
+  SegmentHolder()
+      : thread_([this] {
+          fill(g_held, 3000);
+          stage_.store(1);
+          while (stage_.load() != 2) std::this_thread::yield();
+          release(g_held, 3000);
+        }) {
+    while (stage_.load() != 1) std::this_thread::yield();
+  }
+  void release_and_join() {
+    stage_.store(2);
+    thread_.join();
+  }
+
+ private:
+  std::atomic<int> stage_{0};
+  std::thread thread_;
+};
+
+// Minor faults of a new thread that fills and frees ~3 MiB of 1 KiB blocks, or -1 when it
+// finished later than kWindow after `since` (the attempt is retried).
+long faults_of_next_thread(Clock::time_point since) {
+  long faults = 0;
+  std::thread([&] {
+    const long f0 = thread_minor_faults();
+    fill_then_free(3000);
+    faults = thread_minor_faults() - f0;
+  }).join();
+  return Clock::now() - since < kWindow ? faults : -1;
+}
+
 }  // namespace
 
 // A thread that starts after another exited takes the exited thread's segments from the
@@ -265,28 +300,13 @@ TEST(ThreadChurn, CacheHandsOutAResidentSegmentBeforeAPurgedOne) {
     // A holder thread keeps one segment in use while another segment is cached and purged;
     // then the holder exits, so the cache holds a purged segment cached first and a resident
     // one cached after it (first fit would hand out the purged one).
-    std::atomic<int> stage{0};
-    std::thread holder([&] {
-      fill(g_held, 3000);
-      stage.store(1);
-      while (stage.load() != 2) std::this_thread::yield();
-      release(g_held, 3000);
-    });
-    while (stage.load() != 1) std::this_thread::yield();
+    SegmentHolder holder;
     std::thread([] { fill_then_free(3000); }).join();
     // 30 ms: every segment cached so far (this one, earlier attempts') is purged by then.
     const bool purged = allocate_until_purged(3 * 1024 * 1024, std::chrono::milliseconds(30));
-    stage.store(2);
-    holder.join();
+    holder.release_and_join();
     ASSERT_TRUE(purged) << "the cached segment was not purged within 2 s";
-    const auto cached = Clock::now();
-    long f = 0;
-    std::thread([&] {
-      const long f0 = thread_minor_faults();
-      fill_then_free(3000);
-      f = thread_minor_faults() - f0;
-    }).join();
-    if (Clock::now() - cached < kWindow) faults = f;
+    faults = faults_of_next_thread(Clock::now());
   }
   ASSERT_GE(faults, 0) << "no attempt finished within the window";
   // ~3 MiB written: ~750 faults from a purged segment, a handful from a resident one.
@@ -305,14 +325,7 @@ TEST(ThreadChurn, CacheHandsOutASegmentOfTheKindAsked) {
     // A holder fills a small segment first (so it does not take the medium one), then a
     // medium segment goes into the cache (the lower slot: first fit, or a tie on the coarse
     // clock, picks it), then the holder's small one.
-    std::atomic<int> stage{0};
-    std::thread holder([&] {
-      fill(g_held, 3000);
-      stage.store(1);
-      while (stage.load() != 2) std::this_thread::yield();
-      release(g_held, 3000);
-    });
-    while (stage.load() != 1) std::this_thread::yield();
+    SegmentHolder holder;
     std::thread([] {
       for (std::size_t i = 0; i < 100; ++i) {
         g_blocks[i] = malloc(opaque<std::size_t>(20 * 1024));
@@ -321,16 +334,8 @@ TEST(ThreadChurn, CacheHandsOutASegmentOfTheKindAsked) {
       }
       release(g_blocks, 100);
     }).join();
-    stage.store(2);
-    holder.join();
-    const auto cached = Clock::now();
-    long f = 0;
-    std::thread([&] {
-      const long f0 = thread_minor_faults();
-      fill_then_free(3000);
-      f = thread_minor_faults() - f0;
-    }).join();
-    if (Clock::now() - cached < kWindow) faults = f;
+    holder.release_and_join();
+    faults = faults_of_next_thread(Clock::now());
   }
   ASSERT_GE(faults, 0) << "no attempt finished within the window";
   EXPECT_LT(faults, 150) << "the thread faulted " << faults << " pages in: it got the medium segment";
