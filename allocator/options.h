@@ -31,7 +31,7 @@
   X(std::uint32_t, retire_cycles, ALLOCLAB_OPT_RETIRE_CYCLES, 16)                                         \
   /* Test only: a do-nothing loop of this many iterations in every malloc (planted regression). */        \
   X(std::uint32_t, planted_work, ALLOCLAB_OPT_PLANTED_WORK, 0)                                            \
-  /* Parameter: free() checks ownership (segment map + block start; ~19 instructions per pair). */        \
+  /* Parameter: free() checks ownership (segment map + block start; 17-19 instructions per pair). */      \
   X(bool, checked_free, ALLOCLAB_OPT_CHECKED_FREE, true)
 
 // The identity fields beside the options (alloclab_variant() writes them first):

@@ -95,19 +95,16 @@ struct SlotMemory {
 
 // The slots of a segment taken from the cache, as its header says before segment_setup
 // resets it. A huge block's one slot was written and never freed on its own: it counts as
-// freed when the segment was cached (as does a slot still in use, below).
+// freed when the segment was cached.
 std::uint32_t read_slot_memory(const Segment* segment, SlotMemory (&slots)[kMaxPagesPerSegment]) noexcept {
   if (segment->kind == SegmentKind::kHuge) {
     slots[0] = {false, static_cast<std::uint32_t>(segment->cached_at_ms)};
     return 1;
   }
-  // A slot still marked in use (an abandoned segment released by the sweep once its blocks
-  // were all freed: its pages never went through segment_page_free) was written whatever
-  // is_zero_init says; its memory was last used when the segment was cached.
-  const auto cached_at = static_cast<std::uint32_t>(segment->cached_at_ms);
   for (std::uint32_t j = 0; j < segment->page_count; ++j) {
     const Page& page = segment->pages[j];
-    slots[j] = page.in_use ? SlotMemory{false, cached_at} : SlotMemory{page.is_zero_init, page.freed_at_ms};
+    ALLOCLAB_ASSERT(!page.in_use);  // cached segments have every slot free (release_emptied)
+    slots[j] = {page.is_zero_init, page.freed_at_ms};
   }
   return segment->page_count;
 }
@@ -345,6 +342,21 @@ void reclaim_into(Heap* heap, Segment* segment) noexcept {
   segment_unref(heap, segment);
 }
 
+// Releases an abandoned segment whose blocks were all freed by other threads. Its pages are
+// still marked in use (nobody ran segment_page_free on them): free them as that would, so the
+// cached segment's slots say "written, freed now" and a later owner neither hands out their
+// memory as zero (calloc) nor purges it before the delay.
+void release_emptied(Segment* segment, std::uint32_t now) noexcept {
+  for (std::uint32_t i = 0; i < segment->page_count; ++i) {
+    Page* page = &segment->pages[i];
+    if (!page->in_use) continue;
+    page->in_use = false;
+    page->is_zero_init = false;
+    page->freed_at_ms = now;
+  }
+  segment_release(segment);
+}
+
 // Visits a bounded number of abandoned segments from the head: releases those whose blocks
 // were all freed, takes over the first that serves `want` (none when `want` is null), and
 // puts the others back at the tail. Returns whether a segment was taken over.
@@ -355,6 +367,7 @@ bool sweep_abandoned(Heap* heap, const ReclaimWant* want) noexcept {
   if (visits < kMinSweepVisits) visits = kMinSweepVisits;
   if (visits > kMaxSweepVisits) visits = kMaxSweepVisits;
   if (visits > queued) visits = queued;
+  const auto now = static_cast<std::uint32_t>(os_now_ms());
   Segment* kept_first = nullptr;
   Segment* kept_last = nullptr;
   std::size_t kept = 0;
@@ -365,13 +378,13 @@ bool sweep_abandoned(Heap* heap, const ReclaimWant* want) noexcept {
     const AbandonedContents c = inspect_abandoned(segment, want);
     if (c.all_free) {
       ALLOCLAB_STAT(heap, abandoned_released);
-      segment_release(segment);
+      release_emptied(segment, now);
     } else if (c.serves_request) {
       reclaim_into(heap, segment);
       taken = true;
     } else {
       // Nobody else purges an abandoned segment's free slots: the sweep does, once they age.
-      purge_free_slots(segment, static_cast<std::uint32_t>(os_now_ms()));
+      purge_free_slots(segment, now);
       if (kept_last == nullptr)
         kept_first = segment;
       else
