@@ -59,12 +59,6 @@ std::optional<std::map<std::string, std::int64_t>> parse_callgrind_events(const 
   return events;
 }
 
-std::optional<std::int64_t> parse_callgrind_total(const std::string& text) {
-  auto events = parse_callgrind_events(text);
-  if (!events || !events->contains("Ir")) return std::nullopt;
-  return events->at("Ir");
-}
-
 namespace {
 
 // The callgrind event (--branch-sim, --cache-sim) behind each count of MechanismCount.

@@ -43,9 +43,6 @@ ChildSpec callgrind_spec(const CallgrindSettings& s, const AllocatorSpec& a, con
 // either. Events missing from the line count 0, as callgrind writes them.
 std::optional<std::map<std::string, std::int64_t>> parse_callgrind_events(const std::string& text);
 
-// Total Ir from a callgrind out file (parse_callgrind_events()["Ir"]).
-std::optional<std::int64_t> parse_callgrind_total(const std::string& text);
-
 // The branch and cache events of a parsed out file; nullopt unless it has both the branch
 // (Bc) and the cache (D1mr) events. `caches` is the file's "desc: ... cache:" lines.
 std::optional<MechanismCount> mechanism_from_events(const std::map<std::string, std::int64_t>& events,

@@ -10,20 +10,38 @@ namespace alloclab::harness {
 namespace {
 
 TEST(Callgrind, ParsesSummaryOrTotals) {
-  EXPECT_EQ(parse_callgrind_total("version: 1\nevents: Ir\nfn=main\n1 5\nsummary: 123456\ntotals: 99\n"), 123456);
-  EXPECT_EQ(parse_callgrind_total("events: Ir Dr\ntotals: 777 12\n"), 777);
-  EXPECT_FALSE(parse_callgrind_total("events: Ir\n").has_value());
+  EXPECT_EQ(parse_callgrind_events("version: 1\nevents: Ir\nfn=main\n1 5\nsummary: 123456\ntotals: 99\n")->at("Ir"),
+            123456);
+  EXPECT_EQ(parse_callgrind_events("events: Ir Dr\ntotals: 777 12\n")->at("Ir"), 777);
+  EXPECT_FALSE(parse_callgrind_events("events: Ir\n").has_value());
 }
 
-TEST(Callgrind, InstructionsPerMalloc) {
-  AllocatorSpec a;
-  a.name = "baseline";
-  WorkloadSpec w;
-  w.name = "ping_pong_16";
+// A runner child that exited 0 after printing its --fixed-iterations JSON.
+ChildResult fixed_iterations_child(const std::string& json) {
   ChildResult r;
   r.started = true;
   r.exit_code = 0;
-  r.out = R"({"workload":"ping_pong_16","iterations":1000,"mallocs":1000,"frees":1000})";
+  r.out = json;
+  return r;
+}
+
+AllocatorSpec allocator_named(const std::string& name) {
+  AllocatorSpec a;
+  a.name = name;
+  return a;
+}
+
+WorkloadSpec workload_named(const std::string& name) {
+  WorkloadSpec w;
+  w.name = name;
+  return w;
+}
+
+TEST(Callgrind, InstructionsPerMalloc) {
+  const AllocatorSpec a = allocator_named("baseline");
+  const WorkloadSpec w = workload_named("ping_pong_16");
+  const ChildResult r =
+      fixed_iterations_child(R"({"workload":"ping_pong_16","iterations":1000,"mallocs":1000,"frees":1000})");
   auto ic = interpret_callgrind(a, w, r, std::string("summary: 80000\n"), 60, false);
   ASSERT_EQ(ic.status, Status::ok) << ic.error;
   EXPECT_DOUBLE_EQ(ic.instructions_per_malloc, 80);
@@ -70,14 +88,10 @@ TEST(Callgrind, ParsesEveryEventByName) {
 }
 
 TEST(Callgrind, MechanismPerMalloc) {
-  AllocatorSpec a;
-  a.name = "baseline";
-  WorkloadSpec w;
-  w.name = "interleaved";
-  ChildResult r;
-  r.started = true;
-  r.exit_code = 0;
-  r.out = R"({"workload":"interleaved","iterations":2,"mallocs":302048,"frees":302048})";
+  const AllocatorSpec a = allocator_named("baseline");
+  const WorkloadSpec w = workload_named("interleaved");
+  const ChildResult r =
+      fixed_iterations_child(R"({"workload":"interleaved","iterations":2,"mallocs":302048,"frees":302048})");
   auto ic = interpret_callgrind(a, w, r, std::string(kSimulated), 60, true);
   ASSERT_EQ(ic.status, Status::ok) << ic.error;
   ASSERT_TRUE(ic.mechanism.has_value());
